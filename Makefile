@@ -1,0 +1,96 @@
+# kimsim — build, run, test, bench.  `make run` and `make test` install the
+# Debian packages they need when pkg-config cannot find them.
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+PKGS    := gsl libconfig
+DEBS    := build-essential pkg-config libgsl-dev libconfig-dev libcmocka-dev
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+OPT     ?= -O2 -g
+CFLAGS  ?=
+CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) -pthread
+LDLIBS  += -pthread
+
+ifeq ($(MPI),1)
+CC      := mpicc
+CFLAGS  += -DKIMSIM_MPI=1
+BUILD   := build-mpi
+endif
+
+# pkg-config is asked only after the packages are there (see deps).
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+LIB_SRC := $(wildcard sim/*.c models/*.c scenarios/*.c analysis/*.c) \
+           $(filter-out cli/main.c,$(wildcard cli/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BIN     := $(BUILD)/kimsim
+
+.PHONY: all deps run test unit clitest bench asan valgrind clean install uninstall fuzz
+all: deps $(BIN)
+
+# Installs the Debian packages when pkg-config does not find the libraries.
+deps:
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! command -v $(CC) >/dev/null 2>&1 \
+	   || ! pkg-config --exists $(PKGS) cmocka; then \
+	  echo "kimsim: installing $(DEBS)"; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(DEBS) >/dev/null; \
+	fi
+
+$(BUILD)/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libkimsim.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/cli/main.o $(BUILD)/libkimsim.a
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS) -lm
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libkimsim.a | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -o $@ $< $(BUILD)/libkimsim.a \
+	  $(CMOCKA_LIBS) $(PKG_LIBS) $(LDLIBS) -lm
+
+run: all
+	./$(BIN) run scenarios/default.cfg --force
+
+# Every cmocka binary, then the command-line tests (they use the binary).
+test: all $(TEST_BIN)
+	@KIMSIM=$(BIN) BUILD=$(BUILD) sh tests/run.sh $(TEST_BIN)
+
+bench: all
+	@sh bench/bench.sh $(BIN)
+
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  LDLIBS="-fsanitize=address,undefined" test
+
+valgrind: all $(TEST_BIN)
+	@KIMSIM=$(BIN) BUILD=$(BUILD) VALGRIND="valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite" \
+	  sh tests/run.sh $(TEST_BIN)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kimsim/scenarios \
+	  $(DESTDIR)$(PREFIX)/share/doc/kimsim
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/kimsim
+	install -m 644 scenarios/*.cfg $(DESTDIR)$(PREFIX)/share/kimsim/scenarios/
+	install -m 644 README.md $(wildcard docs/*.md) $(DESTDIR)$(PREFIX)/share/doc/kimsim/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/kimsim
+	rm -rf $(DESTDIR)$(PREFIX)/share/kimsim $(DESTDIR)$(PREFIX)/share/doc/kimsim
+
+clean:
+	rm -rf build build-asan build-mpi
+
+-include $(LIB_OBJ:.o=.d) $(TEST_BIN:=.d) $(BUILD)/cli/main.d

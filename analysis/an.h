@@ -1,0 +1,145 @@
+/*
+ * an.h — statistics across replications, adequacy verdicts, analytic
+ * (Erlang) estimates and the CSV / table writers.  Knows nothing of the
+ * event loop: its input is the per-replication metric values a run left.
+ *
+ * Ownership: an_variant owns `values` and `info` (an_variant_fini frees
+ * them); it borrows `sc` and `groups`.  Writers take a FILE * and return 0,
+ * or -1 when a write failed (errno set); they never open or rename files.
+ */
+#ifndef KIMSIM_AN_H
+#define KIMSIM_AN_H
+
+#include <stdio.h>
+
+#include "../models/kim.h"
+
+/* ------------------------------------------------------------------ */
+/* Replication results of one variant of one scenario                  */
+/* ------------------------------------------------------------------ */
+typedef struct an_variant {
+    const char *scenario;       /* scenario name (borrowed) */
+    const char *variant;        /* "base" or "posts.x.fte=1.5" (borrowed) */
+    const kim_scenario *sc;     /* borrowed */
+    const kim_groups *groups;   /* borrowed */
+    size_t n_reps;
+    double *values;             /* n_reps x groups->n x KIM_N_METRICS; owned */
+    kim_run_info *info;         /* n_reps; owned */
+} an_variant;
+
+/* Allocates values (NaN-filled) and info for n_reps replications. */
+void an_variant_init(an_variant *v, const char *scenario, const char *variant,
+                     const kim_scenario *sc, const kim_groups *groups,
+                     size_t n_reps);
+void an_variant_fini(an_variant *v);
+/* Pointer to the KIM_N_METRICS values of (rep, group). */
+double *an_values(const an_variant *v, size_t rep, size_t group);
+
+/* ------------------------------------------------------------------ */
+/* Statistics over replications                                         */
+/* ------------------------------------------------------------------ */
+typedef struct an_stat {
+    size_t n;                   /* replications with a value (NaN skipped) */
+    double mean, sd;            /* sd with n-1 */
+    double ci_low, ci_high;     /* 95 % Student-t: mean -+ t(0.975,n-1) sd/sqrt n */
+    double min, max;
+} an_stat;
+
+/* Statistics of x[0], x[stride], ... x[(n-1) stride], NaNs skipped (GSL's
+ * gsl_stats_mean/sd and gsl_cdf_tdist_Pinv).  With one value the CI is that
+ * value; with none every field but n is NaN. */
+void an_stat_of(const double *x, size_t stride, size_t n, an_stat *out);
+/* The statistic of metric m of group g across the variant's replications. */
+void an_stat_metric(const an_variant *v, size_t g, kim_metric m, an_stat *out);
+
+/* ------------------------------------------------------------------ */
+/* Verdicts (DESIGN.md §7): adequate when the whole 95 % CI meets the  */
+/* target, inadequate when none of it does, uncertain otherwise.        */
+/* ------------------------------------------------------------------ */
+typedef enum an_verdict_kind {
+    AN_ADEQUATE, AN_INADEQUATE, AN_UNCERTAIN, AN_NOT_APPLICABLE
+} an_verdict_kind;
+
+typedef enum an_target {
+    AN_T_WAIT,                  /* within_target_share >= wait_quantile */
+    AN_T_UTILIZATION,           /* utilization <= max_utilization */
+    AN_T_RENEGED,               /* reneged_share <= max_reneged_share */
+    AN_T_STABILITY,             /* backlog slope <= 0 (not growing) */
+    AN_N_TARGETS
+} an_target;
+
+extern const char *const an_target_names[AN_N_TARGETS];   /* "wait", ... */
+extern const char *const an_verdict_names[];               /* "adequate", ... */
+
+typedef struct an_verdict {
+    size_t group;
+    an_target target;
+    double threshold;
+    an_stat est;
+    an_verdict_kind verdict;
+    long reps_to_decide;        /* uncertain: replications likely to decide; else 0 */
+                                /* (-1: mean exactly on the threshold) */
+    char reason[160];           /* plain-language reason, "" when none */
+} an_verdict;
+
+/* Decides one target from its estimate: `upper` says the target is an
+ * upper bound (est <= threshold meets it) rather than a lower bound. */
+an_verdict_kind an_decide(const an_stat *est, double threshold, int upper);
+/* All verdicts of a variant for the district, municipalities and posts, in
+ * group order then target order.  Returns the count; *out is malloc'd,
+ * the caller frees it. */
+size_t an_verdicts(const an_variant *v, an_verdict **out);
+/* The worst verdict of a group over its targets (inadequate > uncertain >
+ * adequate). */
+an_verdict_kind an_group_verdict(const an_verdict *vs, size_t n, size_t group);
+
+/* ------------------------------------------------------------------ */
+/* Analytic estimates (Erlang)                                          */
+/* ------------------------------------------------------------------ */
+/* Erlang B blocking probability for c servers and offered load a = lambda/mu
+ * by the stable recursion B(0)=1, B(k) = a B(k-1) / (k + a B(k-1))
+ * (Kleinrock 1975, vol. 1 §3.4). */
+double an_erlang_b(long c, double a);
+/* Erlang C probability of waiting, P(W > 0), from Erlang B:
+ * C = B / (1 - (a/c)(1 - B)) (Kleinrock 1975, vol. 1 §3.5).  1 when a >= c. */
+double an_erlang_c(long c, double a);
+/* M/M/c mean wait E[W] = C / (c mu - lambda); INFINITY when unstable. */
+double an_mmc_wait_mean(long c, double lambda, double mu);
+/* M/M/c wait quantile: P(W > t) = C exp(-(c mu - lambda) t), so
+ * w_q = ln(C / (1 - q)) / (c mu - lambda) when C > 1 - q, else 0. */
+double an_mmc_wait_quantile(long c, double lambda, double mu, double q);
+
+/* Erlang A (M/M/c+M: exponential patience with rate theta; Palm 1943,
+ * Garnett, Mandelbaum & Reiman 2002).  wait_mean is the mean time in queue
+ * over all arrivals, served or abandoned (Little: E[Q]/lambda). */
+typedef struct an_erlang_a_result {
+    double p_wait;              /* P(an arrival waits at all) */
+    double wait_mean;           /* days, when lambda, mu, theta are per day */
+    double p_abandon;           /* P(an arrival abandons) = theta E[Q] / lambda */
+} an_erlang_a_result;
+
+/* Most states an_erlang_a sums before giving up (theta tiny, overload). */
+#define AN_ERLANG_A_MAX_STATES 100000000L
+
+/* Fills *out from the birth-death chain's stationary distribution, summed
+ * exactly up to a tail below 1e-15.  theta = 0 is M/M/c (Erlang C; wait_mean
+ * INFINITY when lambda >= c mu).  Returns 0, or -1 with NaNs in *out when
+ * c < 1, lambda < 0, mu <= 0, theta < 0 or the chain needs more than
+ * AN_ERLANG_A_MAX_STATES states. */
+int an_erlang_a(long c, double lambda, double mu, double theta,
+                an_erlang_a_result *out);
+
+/* ------------------------------------------------------------------ */
+/* Writers (RFC 4180 CSV, '.' decimal, %.10g numbers, empty for NaN)   */
+/* ------------------------------------------------------------------ */
+/* Writes one CSV field, quoted when it holds a comma, quote or newline. */
+void an_csv_field(FILE *f, const char *s);
+
+int an_write_summary(FILE *f, const an_variant *vs, size_t n_vs);
+int an_write_replications(FILE *f, const an_variant *vs, size_t n_vs);
+int an_write_verdicts(FILE *f, const an_variant *vs, size_t n_vs);
+/* The verdict table for people: aligned, at most 100 columns; colour codes
+ * only when `colour` is set. */
+void an_print_table(FILE *f, const an_variant *v, int colour);
+
+#endif

@@ -1,0 +1,655 @@
+/*
+ * engine.c — one replication of the district: arrivals, assignment,
+ * reneging, closes, drivers, and the event loop that runs them.
+ *
+ * Invariants: I1–I4 of model.h hold between events.  A case's attributes
+ * (type, duration, patience) are drawn at arrival from its municipality's
+ * case stream, and arrival times from its municipality's arrival stream, so
+ * variants that differ only in posts or policies see the same people
+ * (common random numbers, DESIGN.md §5).
+ */
+#include "model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+
+/* ------------------------------------------------------------------ */
+/* Cases                                                                */
+/* ------------------------------------------------------------------ */
+
+static uint32_t case_new(kim_model *m)
+{
+    if (m->free_case == NIL) {
+        uint32_t old = m->n_cases_cap, cap = old ? 2 * old : 1024;
+        SIM_ASSERT(cap > old && cap < NIL);
+        m->cases = sim_xrealloc(m->cases, (size_t)cap * sizeof *m->cases);
+        for (uint32_t i = old; i < cap; i++) {
+            m->cases[i].state = CASE_FREE;
+            m->cases[i].next = i + 1 < cap ? i + 1 : NIL;
+        }
+        m->free_case = old;
+        m->n_cases_cap = cap;
+    }
+    uint32_t c = m->free_case;
+    m->free_case = m->cases[c].next;
+    kcase *cs = &m->cases[c];
+    memset(cs, 0, sizeof *cs);
+    cs->no = ++m->next_no;
+    cs->prev = cs->next = NIL;
+    cs->post = -1;
+    cs->start = NAN;
+    return c;
+}
+
+static void case_free(kim_model *m, uint32_t c)
+{
+    m->cases[c].state = CASE_FREE;
+    m->cases[c].next = m->free_case;
+    m->free_case = c;
+}
+
+static void trace_case(kim_model *m, const kcase *cs, double end, const char *outcome)
+{
+    if (!m->obs || !m->obs->trace) return;
+    m->obs->trace(m->obs->ctx, cs->no, cs->muni, cs->type,
+                  m->sc->case_types[cs->type].priority, cs->arrival, cs->start,
+                  end, outcome, cs->post);
+}
+
+/* Draws type, duration and patience at time t from the case stream. */
+static void draw_attributes(kim_model *m, kcase *cs, long type, gsl_rng *r)
+{
+    const kim_scenario *sc = m->sc;
+    double u = gsl_rng_uniform(r);
+    size_t j = 0;
+    while (j + 1 < sc->n_case_types && u >= m->cum_share[j]) j++;
+    if (type >= 0) j = (size_t)type;
+    const kim_case_type *ct = &sc->case_types[j];
+    cs->type = (uint32_t)j;
+    cs->level = (uint8_t)m->level_of_type[j];
+    cs->duration = kim_dist_draw(&ct->duration, r) * m->dur_factor[j];
+    cs->patience = ct->patience.kind == KIM_DIST_NONE ? INFINITY
+                                                      : kim_dist_draw(&ct->patience, r);
+}
+
+/* ------------------------------------------------------------------ */
+/* Posts and waiting lists                                              */
+/* ------------------------------------------------------------------ */
+
+static void post_update(kim_model *m, size_t p, long open, long slots)
+{
+    kpost_state *ps = &m->post[p];
+    int was_free = ps->open < ps->slots;
+    double t = sim_now(m->k);
+    if (open != ps->open) sim_timeavg_set(&ps->avg_open, t, (double)open);
+    if (slots != ps->slots) sim_timeavg_set(&ps->avg_slots, t, (double)slots);
+    ps->open = open;
+    ps->slots = slots;
+    wl_post_capacity_changed(m, p, was_free);
+}
+
+static void queue_changed(kim_model *m, size_t mu, long delta)
+{
+    double t = sim_now(m->k);
+    m->muni[mu].waiting += delta;
+    m->waiting_all += delta;
+    sim_timeavg_set(&m->muni[mu].avg_queue, t, (double)m->muni[mu].waiting);
+    sim_timeavg_set(&m->avg_queue_all, t, (double)m->waiting_all);
+}
+
+static void list_append(kim_model *m, klist *l, uint32_t c)
+{
+    kcase *cs = &m->cases[c];
+    cs->prev = l->tail;
+    cs->next = NIL;
+    if (l->tail == NIL) l->head = c; else m->cases[l->tail].next = c;
+    l->tail = c;
+}
+
+static void list_unlink(kim_model *m, klist *l, uint32_t c)
+{
+    kcase *cs = &m->cases[c];
+    if (cs->prev == NIL) l->head = cs->next; else m->cases[cs->prev].next = cs->next;
+    if (cs->next == NIL) l->tail = cs->prev; else m->cases[cs->next].prev = cs->prev;
+    cs->prev = cs->next = NIL;
+}
+
+static void count_start(kim_model *m, const kcase *cs, size_t p, double wait)
+{
+    gstats *g[3] = { &m->gs_muni[cs->muni], &m->gs_type[cs->type], &m->gs_post[p] };
+    int within = wait <= m->sc->targets.wait_days;
+    for (int i = 0; i < 3; i++) {
+        g[i]->started++;
+        g[i]->waited += wait > 0.0;
+        g[i]->within += within;
+        sim_tally_add(&g[i]->wait, wait);
+        sim_qhist_add(g[i]->hist, wait);
+    }
+}
+
+/* Case c starts (or resumes) case management at post p now. */
+static void start_case(kim_model *m, uint32_t c, size_t p)
+{
+    kcase *cs = &m->cases[c];
+    double t = sim_now(m->k);
+    if (cs->state == CASE_WAITING) {
+        wl_remove(m, c);
+        queue_changed(m, cs->muni, -1);
+        if (cs->ev) sim_cancel(m->k, cs->ev);
+    }
+    kpost_state *ps = &m->post[p];
+    cs->state = CASE_OPEN;
+    cs->post = (int32_t)p;
+    list_append(m, &ps->open_list, c);
+    post_update(m, p, ps->open + 1, ps->slots);
+    m->muni[cs->muni].open++;
+    if (isnan(cs->start)) {
+        cs->start = t;
+        if (cs->counted) count_start(m, cs, p, t - cs->arrival);
+    } else if (cs->counted) {
+        m->gs_post[p].started++;        /* a resumed case: the post's intake */
+    }
+    cs->resumed = t;
+    cs->ev = sim_schedule(m->k, t + cs->duration, CL_CLOSE, EV_CLOSE, c);
+}
+
+/* While post p has a free slot, it takes the best eligible waiting case. */
+static void fill_post(kim_model *m, size_t p)
+{
+    kpost_state *ps = &m->post[p];
+    while (ps->open < ps->slots) {
+        uint32_t c = wl_best_for_set(m, ps->set);
+        if (c == NIL) break;
+        start_case(m, c, p);
+    }
+}
+
+/* A case without a post: starts at a free eligible post, or waits. */
+static void place_case(kim_model *m, uint32_t c, int may_renege)
+{
+    kcase *cs = &m->cases[c];
+    long p = wl_free_post(m, cs->muni);
+    if (p >= 0) {
+        start_case(m, c, (size_t)p);
+        return;
+    }
+    wl_push(m, c);
+    queue_changed(m, cs->muni, +1);
+    cs->ev = 0;
+    if (may_renege && isfinite(cs->patience)) {
+        double t = cs->arrival + cs->patience, now = sim_now(m->k);
+        cs->ev = sim_schedule(m->k, t > now ? t : now, CL_RENEGE, EV_RENEGE, c);
+    }
+}
+
+/* An open case goes back to the waiting list (capacity_drop = reassign),
+ * keeping its arrival time and priority and the work still to do. */
+static void requeue_case(kim_model *m, uint32_t c)
+{
+    kcase *cs = &m->cases[c];
+    size_t p = (size_t)cs->post;
+    double t = sim_now(m->k);
+    sim_cancel(m->k, cs->ev);
+    cs->duration -= t - cs->resumed;
+    list_unlink(m, &m->post[p].open_list, c);
+    post_update(m, p, m->post[p].open - 1, m->post[p].slots);
+    m->muni[cs->muni].open--;
+    cs->state = CASE_FREE;      /* in transit: on no list until placed */
+    cs->post = -1;
+    place_case(m, c, 0);
+}
+
+void eng_set_filled(kim_model *m, size_t p, double filled)
+{
+    kpost_state *ps = &m->post[p];
+    double t = sim_now(m->k);
+    ps->filled = filled;
+    sim_timeavg_set(&ps->avg_filled, t, filled);
+    long slots = kim_slots(filled, kim_post_caseload(m->sc, p));
+    post_update(m, p, ps->open, slots);
+    if (m->sc->capacity_drop == KIM_DROP_REASSIGN)
+        while (ps->open > ps->slots) requeue_case(m, ps->open_list.tail);
+    fill_post(m, p);
+}
+
+/* ------------------------------------------------------------------ */
+/* Arrivals: Poisson, time-varying by thinning, or a replayed trace     */
+/* ------------------------------------------------------------------ */
+
+/* Piecewise-linear profile factor at t; 1 outside the profile's days. */
+static double profile_factor(const kim_driver *d, double t)
+{
+    if (t < d->profile_day[0] || t > d->profile_day[d->n_profile - 1]) return 1.0;
+    size_t i = 1;
+    while (i < d->n_profile - 1 && t > d->profile_day[i]) i++;
+    double t0 = d->profile_day[i - 1], t1 = d->profile_day[i];
+    double f0 = d->profile_factor[i - 1], f1 = d->profile_factor[i];
+    return t1 > t0 ? f0 + (f1 - f0) * (t - t0) / (t1 - t0) : f1;
+}
+
+static int influx_hits(const kim_driver *d, size_t mu)
+{
+    if (d->kind != KIM_DRV_INFLUX) return 0;
+    if (d->all_munis) return 1;
+    for (size_t i = 0; i < d->n_munis; i++)
+        if (d->munis[i] == mu) return 1;
+    return 0;
+}
+
+static double influx_factor(const kim_driver *d, double t)
+{
+    if (d->n_profile) return profile_factor(d, t);
+    return t >= d->from_day && t < d->to_day ? d->factor : 1.0;
+}
+
+static double influx_bound(const kim_driver *d)
+{
+    double f = d->n_profile ? 1.0 : (d->factor > 1.0 ? d->factor : 1.0);
+    for (size_t i = 0; i < d->n_profile; i++)
+        if (d->profile_factor[i] > f) f = d->profile_factor[i];
+    return f;
+}
+
+static double rate_at(const kim_model *m, size_t mu, double t)
+{
+    double r = m->muni[mu].base_rate;
+    for (size_t i = 0; i < m->sc->n_drivers; i++)
+        if (influx_hits(&m->sc->drivers[i], mu)) r *= influx_factor(&m->sc->drivers[i], t);
+    return r;
+}
+
+/* Next arrival of municipality mu after `from`.  A time-varying rate is
+ * followed exactly by thinning (Lewis & Shedler 1979): candidates from a
+ * Poisson process at the bound rate, each kept with probability
+ * rate(t) / bound. */
+static void schedule_arrival(kim_model *m, size_t mu, double from)
+{
+    kmuni_state *ms = &m->muni[mu];
+    if (ms->rate_bound <= 0.0) return;
+    double t = from;
+    for (;;) {
+        t += gsl_ran_exponential(ms->arr_rng, 1.0 / ms->rate_bound);
+        if (t >= m->sc->horizon_days) return;
+        if (!ms->time_varying) break;
+        if (gsl_rng_uniform(ms->arr_rng) * ms->rate_bound < rate_at(m, mu, t)) break;
+    }
+    sim_schedule(m->k, t, CL_ARRIVAL, EV_ARRIVAL, (uint32_t)mu);
+}
+
+static void arrive(kim_model *m, size_t mu, long type)
+{
+    if (m->programme_over) return;
+    double t = sim_now(m->k);
+    uint32_t c = case_new(m);
+    kcase *cs = &m->cases[c];
+    cs->muni = (uint32_t)mu;
+    cs->arrival = t;
+    cs->counted = t >= m->warmup;
+    draw_attributes(m, cs, type, m->muni[mu].case_rng);
+    if (cs->counted) {
+        m->gs_muni[mu].arrivals++;
+        m->gs_type[cs->type].arrivals++;
+    }
+    place_case(m, c, 1);
+}
+
+static void on_trace(kim_model *m, uint32_t i)
+{
+    const kim_arrival *a = &m->sc->trace[i];
+    arrive(m, a->muni, a->case_type);
+    if (i + 1 < m->sc->n_trace && m->sc->trace[i + 1].day < m->sc->horizon_days)
+        sim_schedule(m->k, m->sc->trace[i + 1].day, CL_ARRIVAL, EV_TRACE, i + 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Closing, reneging, drivers                                           */
+/* ------------------------------------------------------------------ */
+
+static void on_close(kim_model *m, uint32_t c)
+{
+    kcase *cs = &m->cases[c];
+    size_t p = (size_t)cs->post;
+    list_unlink(m, &m->post[p].open_list, c);
+    post_update(m, p, m->post[p].open - 1, m->post[p].slots);
+    m->muni[cs->muni].open--;
+    if (cs->counted) {
+        m->gs_muni[cs->muni].closed++;
+        m->gs_type[cs->type].closed++;
+        m->gs_post[p].closed++;
+    }
+    trace_case(m, cs, sim_now(m->k), "closed");
+    case_free(m, c);
+    fill_post(m, p);
+}
+
+static void on_renege(kim_model *m, uint32_t c)
+{
+    kcase *cs = &m->cases[c];
+    wl_remove(m, c);
+    queue_changed(m, cs->muni, -1);
+    if (cs->counted) {
+        m->gs_muni[cs->muni].reneged++;
+        m->gs_type[cs->type].reneged++;
+    }
+    trace_case(m, cs, sim_now(m->k), "reneged");
+    case_free(m, c);
+}
+
+/* Case-type shares and duration factors in force now (housing drivers). */
+static void recompute_mix(kim_model *m)
+{
+    const kim_scenario *sc = m->sc;
+    double t = sim_now(m->k), *share = m->cum_share;
+    for (size_t j = 0; j < sc->n_case_types; j++) {
+        share[j] = sc->case_types[j].share;
+        m->dur_factor[j] = 1.0;
+    }
+    for (size_t i = 0; i < sc->n_drivers; i++) {
+        const kim_driver *d = &sc->drivers[i];
+        if (d->kind != KIM_DRV_HOUSING || t < d->from_day || t >= d->to_day) continue;
+        size_t j = d->case_type;
+        m->dur_factor[j] *= d->duration_factor;
+        if (isnan(d->share)) continue;
+        double rest = 1.0 - share[j];
+        for (size_t q = 0; q < sc->n_case_types; q++)
+            if (q != j) share[q] = rest > 0.0 ? share[q] * (1.0 - d->share) / rest
+                                              : (1.0 - d->share) / (double)(sc->n_case_types - 1);
+        share[j] = d->share;
+    }
+    for (size_t j = 1; j < sc->n_case_types; j++) share[j] += share[j - 1];
+}
+
+static void on_driver(kim_model *m, uint32_t arg)
+{
+    const kim_driver *d = &m->sc->drivers[arg];
+    switch (d->kind) {
+    case KIM_DRV_HOUSING: recompute_mix(m); break;
+    case KIM_DRV_STAFFING: st_set_fte(m, d->post, d->fte, d->filled_fte); break;
+    case KIM_DRV_PROGRAMME_END: m->programme_over = 1; break;
+    default: break;
+    }
+}
+
+static void schedule_drivers(kim_model *m)
+{
+    const kim_scenario *sc = m->sc;
+    for (size_t i = 0; i < sc->n_drivers; i++) {
+        const kim_driver *d = &sc->drivers[i];
+        double at[2] = { NAN, NAN };
+        if (d->kind == KIM_DRV_HOUSING) { at[0] = d->from_day; at[1] = d->to_day; }
+        if (d->kind == KIM_DRV_STAFFING || d->kind == KIM_DRV_PROGRAMME_END) at[0] = d->day;
+        for (int j = 0; j < 2; j++)
+            if (at[j] >= 0.0 && at[j] < sc->horizon_days)
+                sim_schedule(m->k, at[j], CL_DRIVER, EV_DRIVER, (uint32_t)i);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Initial state (DESIGN.md §3: today's waiting list and caseload)      */
+/* ------------------------------------------------------------------ */
+
+/* Remaining duration of a case already open at day 0: the equilibrium
+ * excess of the duration distribution, drawn as U x D~ with D~ from the
+ * length-biased distribution (Cox 1962, Renewal Theory §5.2).  Length-biased
+ * lognormal(mu, s) is lognormal(mu + s^2, s); gamma(k, theta) is
+ * gamma(k + 1, theta); exponential is gamma(2, mean).  Bounded distributions
+ * use rejection with acceptance D / upper bound; Weibull uses rejection
+ * below its cap, or U x D without one (documented approximation). */
+static double residual_duration(const kim_dist *d, gsl_rng *r)
+{
+    double x, u = gsl_rng_uniform(r);
+    switch (d->kind) {
+    case KIM_DIST_LOGNORMAL:
+        x = gsl_ran_lognormal(r, d->p[0] + d->p[1] * d->p[1], d->p[1]);
+        break;
+    case KIM_DIST_GAMMA: x = gsl_ran_gamma(r, d->p[0] + 1.0, d->p[1]); break;
+    case KIM_DIST_EXPONENTIAL: x = gsl_ran_gamma(r, 2.0, d->p[0]); break;
+    case KIM_DIST_FIXED: x = d->p[0]; break;
+    default: {
+        double hi = d->kind == KIM_DIST_UNIFORM ? d->p[1]
+                  : d->kind == KIM_DIST_TRIANGULAR ? d->p[2] : d->max;
+        if (d->kind == KIM_DIST_EMPIRICAL)
+            for (size_t i = 0; i < d->n_values; i++) hi = i ? fmax(hi, d->values[i]) : d->values[i];
+        if (!isfinite(hi) || hi <= 0.0) { x = kim_dist_draw(d, r); break; }
+        do x = kim_dist_draw(d, r); while (gsl_rng_uniform(r) * hi > x);
+    }
+    }
+    x *= u;
+    return x < d->max ? x : d->max;
+}
+
+/* Initial waiting cases have ages spread evenly over the time the list took
+ * to build at the municipality's arrival rate (uniform on [0, N / rate]);
+ * initial open cases start at eligible posts with free slots, the rest wait.
+ * Neither is counted in the per-case metrics (they arrived before day 0). */
+static void initial_state(kim_model *m, unsigned long rep, gsl_rng *r)
+{
+    const kim_scenario *sc = m->sc;
+    for (size_t mu = 0; mu < sc->n_munis; mu++) {
+        const kim_muni *mp = &sc->munis[mu];
+        if (mp->initial_open + mp->initial_waiting == 0) continue;
+        sim_rng_seed(r, sim_seed_mix(sc->seed, rep, ((uint64_t)KIM_STREAM_INITIAL << 32) | mu));
+        double span = m->muni[mu].base_rate > 0.0
+                    ? mp->initial_waiting / m->muni[mu].base_rate : 0.0;
+        for (int i = 0; i < mp->initial_open + mp->initial_waiting; i++) {
+            uint32_t c = case_new(m);
+            kcase *cs = &m->cases[c];
+            cs->muni = (uint32_t)mu;
+            draw_attributes(m, cs, -1, r);
+            if (i < mp->initial_open) {
+                cs->duration = residual_duration(&sc->case_types[cs->type].duration, r)
+                             * m->dur_factor[cs->type];
+                cs->arrival = 0.0;
+            } else {
+                cs->arrival = -gsl_rng_uniform(r) * span;
+            }
+            place_case(m, c, i >= mp->initial_open);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* The model: workspace and run                                         */
+/* ------------------------------------------------------------------ */
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* Priority levels: distinct priorities in ascending order (one level with
+ * policy.queue = "fifo"). */
+static void build_levels(kim_model *m)
+{
+    const kim_scenario *sc = m->sc;
+    size_t n = sc->n_case_types;
+    int *pr = sim_xmalloc((n + 1) * sizeof *pr);
+    m->level_of_type = sim_xcalloc(n + 1, sizeof *m->level_of_type);
+    for (size_t j = 0; j < n; j++) pr[j] = sc->case_types[j].priority;
+    qsort(pr, n, sizeof *pr, cmp_int);
+    size_t levels = 0;
+    for (size_t j = 0; j < n; j++)
+        if (j == 0 || pr[j] != pr[j - 1]) pr[levels++] = pr[j];
+    for (size_t j = 0; j < n && sc->queue == KIM_QUEUE_PRIORITY; j++) {
+        size_t l = 0;
+        while (pr[l] != sc->case_types[j].priority) l++;
+        m->level_of_type[j] = (int)l;
+    }
+    m->n_levels = sc->queue == KIM_QUEUE_PRIORITY ? levels : 1;
+    SIM_ASSERT(m->n_levels >= 1 && m->n_levels < 256);
+    free(pr);
+}
+
+kim_model *kim_model_new(const kim_scenario *sc)
+{
+    kim_model *m = sim_xcalloc(1, sizeof *m);
+    const gsl_rng_type *T = sim_rng_type(sc->rng ? sc->rng : "mt19937");
+    m->sc = sc;
+    m->k = sim_kernel_new(64 + 2 * sc->n_posts + sc->n_munis);
+    m->free_case = NIL;
+    m->init_rng = sim_rng_new(T, 1);
+    build_levels(m);
+    m->wl = sim_xcalloc(sc->n_munis * m->n_levels + 1, sizeof *m->wl);
+    m->post = sim_xcalloc(sc->n_posts + 1, sizeof *m->post);
+    m->muni = sim_xcalloc(sc->n_munis + 1, sizeof *m->muni);
+    m->cum_share = sim_xcalloc(sc->n_case_types + 1, sizeof *m->cum_share);
+    m->dur_factor = sim_xcalloc(sc->n_case_types + 1, sizeof *m->dur_factor);
+    for (size_t mu = 0; mu < sc->n_munis; mu++) {
+        kmuni_state *ms = &m->muni[mu];
+        ms->arr_rng = sim_rng_new(T, 1);
+        ms->case_rng = sim_rng_new(T, 1);
+        ms->base_rate = sc->munis[mu].arrivals_per_day;
+        ms->rate_bound = ms->base_rate;
+        for (size_t i = 0; i < sc->n_drivers; i++)
+            if (influx_hits(&sc->drivers[i], mu)) {
+                ms->time_varying = 1;
+                ms->rate_bound *= influx_bound(&sc->drivers[i]);
+            }
+    }
+    wl_build_sets(m);
+    kim_groups_init(&m->groups, sc);
+    ty_init(m);
+    st_init(m);
+    return m;
+}
+
+void kim_model_free(kim_model *m)
+{
+    if (!m) return;
+    for (size_t mu = 0; mu < m->sc->n_munis; mu++) {
+        gsl_rng_free(m->muni[mu].arr_rng);
+        gsl_rng_free(m->muni[mu].case_rng);
+        free(m->muni[mu].mem);
+    }
+    gsl_rng_free(m->init_rng);
+    st_fini(m);
+    ty_fini(m);
+    kim_groups_fini(&m->groups);
+    wl_free_sets(m);
+    sim_kernel_free(m->k);
+    free(m->cases);
+    free(m->wl);
+    free(m->post);
+    free(m->muni);
+    free(m->cum_share);
+    free(m->dur_factor);
+    free(m->level_of_type);
+    free(m);
+}
+
+static void reset(kim_model *m, unsigned long rep)
+{
+    const kim_scenario *sc = m->sc;
+    sim_kernel_reset(m->k);
+    m->next_no = 0;
+    m->free_case = NIL;
+    for (uint32_t i = m->n_cases_cap; i-- > 0;) case_free(m, i);
+    wl_reset(m);
+    ty_reset(m);
+    m->programme_over = 0;
+    m->waiting_all = 0;
+    m->warmup = sc->warmup_days;
+    sim_timeavg_init(&m->avg_queue_all, 0.0, 0.0);
+    for (size_t p = 0; p < sc->n_posts; p++) {
+        kpost_state *ps = &m->post[p];
+        ps->fte = sc->posts[p].fte;
+        ps->filled = sc->posts[p].filled_fte;
+        ps->open = 0;
+        ps->slots = kim_slots(ps->filled, kim_post_caseload(sc, p));
+        ps->open_list.head = ps->open_list.tail = NIL;
+        sim_timeavg_init(&ps->avg_open, 0.0, 0.0);
+        sim_timeavg_init(&ps->avg_slots, 0.0, (double)ps->slots);
+        sim_timeavg_init(&ps->avg_filled, 0.0, ps->filled);
+        sim_timeavg_init(&ps->avg_fte, 0.0, ps->fte);
+        if (ps->slots > 0) m->sets[ps->set].n_free++;
+    }
+    for (size_t mu = 0; mu < sc->n_munis; mu++) {
+        kmuni_state *ms = &m->muni[mu];
+        ms->waiting = ms->open = 0;
+        sim_timeavg_init(&ms->avg_queue, 0.0, 0.0);
+        sim_rng_seed(ms->arr_rng, sim_seed_mix(sc->seed, rep, ((uint64_t)KIM_STREAM_ARRIVALS << 32) | mu));
+        sim_rng_seed(ms->case_rng, sim_seed_mix(sc->seed, rep, ((uint64_t)KIM_STREAM_CASES << 32) | mu));
+    }
+    recompute_mix(m);
+}
+
+static void schedule_bookkeeping(kim_model *m)
+{
+    const kim_scenario *sc = m->sc;
+    for (size_t mu = 0; mu < sc->n_munis; mu++) schedule_arrival(m, mu, 0.0);
+    if (sc->n_trace && sc->trace[0].day < sc->horizon_days)
+        sim_schedule(m->k, sc->trace[0].day, CL_ARRIVAL, EV_TRACE, 0);
+    schedule_drivers(m);
+    if (m->warmup > 0.0) sim_schedule(m->k, m->warmup, CL_WARMUP, EV_WARMUP, 0);
+    if (sc->sample_days > 0.0) sim_schedule(m->k, 0.0, CL_SAMPLE, EV_SAMPLE, 0);
+    sim_schedule(m->k, sc->horizon_days, CL_END, EV_END, 0);
+}
+
+/* Cases still in the system at the horizon: censored. */
+static void count_end(kim_model *m, double t)
+{
+    for (uint32_t c = 0; c < m->n_cases_cap; c++) {
+        kcase *cs = &m->cases[c];
+        if (cs->state == CASE_FREE) continue;
+        if (cs->counted && cs->state == CASE_WAITING) {
+            int late = t - cs->arrival > m->sc->targets.wait_days;
+            m->gs_muni[cs->muni].waiting_end++;
+            m->gs_type[cs->type].waiting_end++;
+            m->gs_muni[cs->muni].late += late;
+            m->gs_type[cs->type].late += late;
+        } else if (cs->counted) {
+            m->gs_muni[cs->muni].open_end++;
+            m->gs_type[cs->type].open_end++;
+            m->gs_post[cs->post].open_end++;
+        }
+        trace_case(m, cs, NAN, cs->state == CASE_WAITING ? "waiting_at_end" : "open_at_end");
+    }
+}
+
+int kim_model_run(kim_model *m, unsigned long rep, const kim_observer *obs,
+                  double *values, kim_run_info *info)
+{
+    const kim_scenario *sc = m->sc;
+    m->obs = obs;
+    reset(m, rep);
+    st_reset(m, rep);
+    for (size_t p = 0; p < sc->n_posts; p++) eng_set_filled(m, p, m->post[p].filled);
+    initial_state(m, rep, m->init_rng);
+    schedule_bookkeeping(m);
+    sim_event ev;
+    double t = 0.0;
+    while (sim_next(m->k, &ev)) {
+        t = ev.time;
+        switch (ev.type) {
+        case EV_ARRIVAL: arrive(m, ev.arg, -1); schedule_arrival(m, ev.arg, t); break;
+        case EV_TRACE:   on_trace(m, ev.arg); break;
+        case EV_CLOSE:   on_close(m, ev.arg); break;
+        case EV_RENEGE:  on_renege(m, ev.arg); break;
+        case EV_LEAVE:   st_leave(m, ev.arg); break;
+        case EV_HIRE:    st_hire(m, ev.arg); break;
+        case EV_DRIVER:  on_driver(m, ev.arg); break;
+        case EV_WARMUP:  ty_restart(m, t); break;
+        case EV_SAMPLE:
+            ty_sample(m, t);
+            /* sample k at k x sample_days: no drift from repeated sums */
+            if ((ev.arg + 1.0) * sc->sample_days <= sc->horizon_days)
+                sim_schedule(m->k, (ev.arg + 1.0) * sc->sample_days, CL_SAMPLE,
+                             EV_SAMPLE, ev.arg + 1);
+            break;
+        case EV_END: goto done;
+        default: SIM_ASSERT(!"unknown event type");
+        }
+    }
+done:
+    count_end(m, t);
+    ty_finish(m, t, values);
+    if (info) {
+        info->events = sim_events_processed(m->k);
+        info->warmup_days = m->warmup;
+        info->seed = sim_seed_mix(sc->seed, rep, 0);
+    }
+    return 0;
+}

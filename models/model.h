@@ -1,0 +1,169 @@
+/*
+ * model.h — the engine's internal state, shared by the files of models/
+ * (engine.c: the event loop; waitlist.c: waiting lists and serve sets;
+ * staffing.c: positions, turnover and hiring; tally.c: per-group metrics).
+ * Not part of the public API: include kim.h outside models/.
+ *
+ * Invariants (checked by the tests, asserted where cheap):
+ *  I1  a post with a free slot (open < slots) has no eligible waiting case:
+ *      every municipality it serves has an empty waiting list;
+ *  I2  each (municipality, priority level) waiting list is ordered by
+ *      (arrival, case number);
+ *  I3  a serve set's heap holds exactly its municipalities with waiting
+ *      cases, ordered by their best case (priority level, arrival, number);
+ *  I4  set->n_free counts the posts of the set with open < slots.
+ */
+#ifndef KIMSIM_MODEL_H
+#define KIMSIM_MODEL_H
+
+#include "kim.h"
+#include "../sim/sim.h"
+
+#define NIL UINT32_MAX
+
+enum { CASE_FREE = 0, CASE_WAITING, CASE_OPEN };
+
+/* Event types, and their classes: at equal times, drivers and staffing
+ * changes run first, then closes free slots, then reneging, then arrivals,
+ * then bookkeeping (warm-up, samples, the end). */
+enum { EV_ARRIVAL = 1, EV_TRACE, EV_CLOSE, EV_RENEGE, EV_LEAVE, EV_HIRE,
+       EV_DRIVER, EV_WARMUP, EV_SAMPLE, EV_END };
+enum { CL_DRIVER = 0, CL_STAFF = 1, CL_CLOSE = 2, CL_RENEGE = 3,
+       CL_ARRIVAL = 4, CL_WARMUP = 5, CL_SAMPLE = 6, CL_END = 7 };
+
+typedef struct kcase {
+    double arrival;         /* day; < 0 for an initial waiting case */
+    double duration;        /* days of case management still to do */
+    double patience;        /* days it waits before reneging; INFINITY = never */
+    double start;           /* day of its first start; NAN while never started */
+    double resumed;         /* day of its current start */
+    uint64_t no;            /* case number in this replication, from 1 */
+    sim_handle ev;          /* pending renege (waiting) or close (open) */
+    uint32_t prev, next;    /* links: waiting list or post's open list */
+    uint32_t muni, type;
+    int32_t post;           /* post while open; -1 while waiting */
+    uint8_t level;          /* priority level (0 is served first) */
+    uint8_t counted;        /* arrived after warm-up: in the metrics */
+    uint8_t state;
+} kcase;
+
+typedef struct klist { uint32_t head, tail; } klist;
+
+/* A distinct set of municipalities served by one or more posts. */
+typedef struct kset {
+    size_t n_munis, n_posts, n_free;
+    size_t *posts;          /* post indices, ascending */
+    uint32_t *heap;         /* membership ids (see kmodel.mem_*) */
+    size_t heap_n;
+} kset;
+
+/* A staffed position: one person's share of a post's FTE. */
+typedef struct kpos {
+    double size;            /* FTE when filled */
+    double filled;          /* FTE filled now (0 when vacant) */
+    sim_handle ev;          /* pending leave (filled) or hire (vacant) */
+    uint8_t active;         /* part of the funded fte */
+} kpos;
+
+typedef struct kpost_state {
+    double fte, filled;     /* funded and staffed FTE now */
+    long slots, open;
+    klist open_list;        /* open cases in order of start */
+    size_t set;             /* serve set */
+    kpos *pos;              /* positions (staffing dynamics) */
+    size_t n_pos, cap_pos;
+    gsl_rng *rng;           /* staffing stream */
+    sim_timeavg avg_open, avg_slots, avg_filled, avg_fte;
+} kpost_state;
+
+/* Per-group accumulators for municipalities, posts and case types; the
+ * district and carriers are sums of these (tally.c). */
+typedef struct gstats {
+    uint64_t arrivals, started, closed, reneged, waited, within, late;
+    uint64_t waiting_end, open_end;
+    sim_tally wait;
+    sim_qhist *hist;
+} gstats;
+
+typedef struct kmuni_state {
+    double base_rate, rate_bound;    /* arrivals per day; thinning bound */
+    int time_varying;
+    size_t n_mem;                    /* memberships: serve sets it is in */
+    uint32_t *mem;                   /* membership ids, in home-first order */
+    uint32_t head;                   /* best waiting case, NIL when none */
+    long waiting, open;
+    gsl_rng *arr_rng, *case_rng;
+    sim_timeavg avg_queue;
+    double sx, sy, sxx, sxy; long ns; /* backlog regression sums */
+} kmuni_state;
+
+struct kim_model {
+    const kim_scenario *sc;
+    sim_kernel *k;
+    size_t n_levels;
+    int *level_of_type;
+    /* cases */
+    kcase *cases;
+    uint32_t n_cases_cap, free_case;
+    uint64_t next_no;
+    /* waiting lists [muni * n_levels + level] */
+    klist *wl;
+    /* serve sets and memberships (muni m in set s) */
+    kset *sets;
+    size_t n_sets;
+    size_t n_mem;
+    uint32_t *mem_set, *mem_muni, *mem_pos;   /* mem_pos: heap index or NIL */
+    kpost_state *post;
+    kmuni_state *muni;
+    /* case-type mix now (housing drivers) */
+    double *cum_share, *dur_factor;
+    int programme_over;
+    /* metrics */
+    gstats *gs_muni, *gs_post, *gs_type;
+    sim_timeavg avg_queue_all;
+    double sx, sy, sxx, sxy; long ns;
+    long waiting_all;
+    double warmup;
+    const kim_observer *obs;
+    kim_groups groups;
+    uint64_t cases_waiting_limit;
+    gsl_rng *init_rng;       /* initial-state stream, re-seeded per municipality */
+};
+
+/* waitlist.c */
+void wl_build_sets(kim_model *m);
+void wl_free_sets(kim_model *m);
+void wl_reset(kim_model *m);
+void wl_push(kim_model *m, uint32_t c);        /* case joins its list */
+void wl_remove(kim_model *m, uint32_t c);      /* case leaves its list */
+/* Best waiting case for a post of serve set s; NIL when none. */
+uint32_t wl_best_for_set(const kim_model *m, size_t s);
+/* Post with a free slot eligible for municipality mu, by policy; -1 none. */
+long wl_free_post(const kim_model *m, size_t mu);
+void wl_post_capacity_changed(kim_model *m, size_t p, int was_free);
+
+/* staffing.c */
+void st_init(kim_model *m);
+void st_fini(kim_model *m);
+void st_reset(kim_model *m, unsigned long rep);
+void st_leave(kim_model *m, uint32_t pos_id);
+void st_hire(kim_model *m, uint32_t pos_id);
+void st_set_fte(kim_model *m, size_t p, double fte, double filled);
+
+/* engine.c: capacity of post p changed to `filled` FTE */
+void eng_set_filled(kim_model *m, size_t p, double filled);
+
+/* tally.c */
+void ty_init(kim_model *m);
+void ty_fini(kim_model *m);
+void ty_reset(kim_model *m);
+void ty_restart(kim_model *m, double t);
+void ty_sample(kim_model *m, double t);
+void ty_finish(kim_model *m, double t, double *values);
+
+/* Position ids pack (post, position) for events. */
+#define POS_ID(p, i) ((uint32_t)((p) << 12 | (i)))
+#define POS_POST(id) ((id) >> 12)
+#define POS_INDEX(id) ((id) & 0xfff)
+
+#endif

@@ -1,0 +1,279 @@
+/*
+ * tally.c — per-group metrics of one replication (DESIGN.md §7).
+ *
+ * Invariant: the event loop feeds only municipalities, posts and case types
+ * (one accumulator each); the district is the sum of the municipalities and
+ * a carrier the sum of its posts, formed once at the end, so a case costs
+ * three accumulator updates whatever the number of groups.  Only cases that
+ * arrived at or after the warm-up are counted; time averages start at the
+ * warm-up.
+ */
+#include "model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static gstats *gs_alloc(size_t n)
+{
+    gstats *g = sim_xcalloc(n + 1, sizeof *g);
+    for (size_t i = 0; i < n; i++) g[i].hist = sim_xmalloc(sizeof(sim_qhist));
+    return g;
+}
+
+static void gs_free(gstats *g, size_t n)
+{
+    if (!g) return;
+    for (size_t i = 0; i < n; i++) free(g[i].hist);
+    free(g);
+}
+
+static void gs_reset(gstats *g)
+{
+    sim_qhist *h = g->hist;
+    memset(g, 0, sizeof *g);
+    g->hist = h;
+    sim_tally_reset(&g->wait);
+    sim_qhist_reset(h);
+}
+
+/* Adds b's counts into a (a->hist must be a scratch histogram). */
+static void gs_merge(gstats *a, const gstats *b)
+{
+    a->arrivals += b->arrivals;     a->started += b->started;
+    a->closed += b->closed;         a->reneged += b->reneged;
+    a->waited += b->waited;         a->within += b->within;
+    a->late += b->late;             a->waiting_end += b->waiting_end;
+    a->open_end += b->open_end;
+    a->wait.n += b->wait.n;
+    a->wait.sum += b->wait.sum;
+    if (b->wait.max > a->wait.max) a->wait.max = b->wait.max;
+    if (b->wait.min < a->wait.min) a->wait.min = b->wait.min;
+    sim_qhist *h = a->hist;
+    const sim_qhist *g = b->hist;
+    h->n += g->n; h->zero += g->zero; h->over += g->over;
+    if (g->max > h->max) h->max = g->max;
+    for (int i = 0; i < SIM_QH_BUCKETS; i++) h->count[i] += g->count[i];
+}
+
+void ty_init(kim_model *m)
+{
+    const kim_scenario *sc = m->sc;
+    m->gs_muni = gs_alloc(sc->n_munis);
+    m->gs_post = gs_alloc(sc->n_posts);
+    m->gs_type = gs_alloc(sc->n_case_types);
+}
+
+void ty_fini(kim_model *m)
+{
+    gs_free(m->gs_muni, m->sc->n_munis);
+    gs_free(m->gs_post, m->sc->n_posts);
+    gs_free(m->gs_type, m->sc->n_case_types);
+}
+
+void ty_reset(kim_model *m)
+{
+    const kim_scenario *sc = m->sc;
+    for (size_t i = 0; i < sc->n_munis; i++) gs_reset(&m->gs_muni[i]);
+    for (size_t i = 0; i < sc->n_posts; i++) gs_reset(&m->gs_post[i]);
+    for (size_t i = 0; i < sc->n_case_types; i++) gs_reset(&m->gs_type[i]);
+}
+
+/* ------------------------------------------------------------------ */
+/* Time averages and the backlog regression                             */
+/* ------------------------------------------------------------------ */
+
+void ty_restart(kim_model *m, double t)
+{
+    for (size_t p = 0; p < m->sc->n_posts; p++) {
+        kpost_state *ps = &m->post[p];
+        sim_timeavg_restart(&ps->avg_open, t);
+        sim_timeavg_restart(&ps->avg_slots, t);
+        sim_timeavg_restart(&ps->avg_filled, t);
+        sim_timeavg_restart(&ps->avg_fte, t);
+    }
+    for (size_t i = 0; i < m->sc->n_munis; i++) {
+        kmuni_state *ms = &m->muni[i];
+        sim_timeavg_restart(&ms->avg_queue, t);
+        ms->sx = ms->sy = ms->sxx = ms->sxy = 0.0;
+        ms->ns = 0;
+    }
+    sim_timeavg_restart(&m->avg_queue_all, t);
+    m->sx = m->sy = m->sxx = m->sxy = 0.0;
+    m->ns = 0;
+}
+
+static void regress(double *sx, double *sy, double *sxx, double *sxy, long *n,
+                    double x, double y)
+{
+    *sx += x; *sy += y; *sxx += x * x; *sxy += x * y; (*n)++;
+}
+
+/* Least-squares slope of y on x from running sums; NaN with < 3 points. */
+static double slope(double sx, double sy, double sxx, double sxy, long n)
+{
+    if (n < 3) return NAN;
+    double d = (double)n * sxx - sx * sx;
+    return d > 0.0 ? ((double)n * sxy - sx * sy) / d : NAN;
+}
+
+static void observe(kim_model *m, double t)
+{
+    const kim_observer *o = m->obs;
+    const kim_scenario *sc = m->sc;
+    long open = 0, slots = 0;
+    double filled = 0.0;
+    for (size_t p = 0; p < sc->n_posts; p++) {
+        open += m->post[p].open;
+        slots += m->post[p].slots;
+        filled += m->post[p].filled;
+    }
+    o->sample(o->ctx, t, m->groups.label[0], m->waiting_all, open, slots, filled);
+    for (size_t i = 0; i < sc->n_munis; i++) {
+        long s = 0;
+        double f = 0.0;
+        for (size_t p = 0; p < sc->n_posts; p++)
+            if (kim_post_serves(&sc->posts[p], i)) {
+                s += m->post[p].slots;
+                f += m->post[p].filled;
+            }
+        o->sample(o->ctx, t, m->groups.label[1 + i], m->muni[i].waiting,
+                  m->muni[i].open, s, f);
+    }
+    for (size_t p = 0; p < sc->n_posts; p++)
+        o->sample(o->ctx, t, m->groups.label[1 + sc->n_munis + p], 0,
+                  m->post[p].open, m->post[p].slots, m->post[p].filled);
+}
+
+void ty_sample(kim_model *m, double t)
+{
+    if (t >= m->warmup) {
+        for (size_t i = 0; i < m->sc->n_munis; i++) {
+            kmuni_state *ms = &m->muni[i];
+            regress(&ms->sx, &ms->sy, &ms->sxx, &ms->sxy, &ms->ns, t,
+                    (double)ms->waiting);
+        }
+        regress(&m->sx, &m->sy, &m->sxx, &m->sxy, &m->ns, t,
+                (double)m->waiting_all);
+    }
+    if (m->obs && m->obs->sample) observe(m, t);
+}
+
+/* ------------------------------------------------------------------ */
+/* Metrics at the horizon                                               */
+/* ------------------------------------------------------------------ */
+
+static double ratio(double a, double b) { return b > 0.0 ? a / b : NAN; }
+
+static void case_metrics(const kim_model *m, const gstats *g, double *v, int waits_only)
+{
+    double judged = (double)(g->started + g->reneged + g->late);
+    v[KIM_M_STARTED] = (double)g->started;
+    v[KIM_M_CLOSED] = (double)g->closed;
+    v[KIM_M_OPEN_AT_END] = (double)g->open_end;
+    if (!waits_only) {
+        v[KIM_M_ARRIVALS] = (double)g->arrivals;
+        v[KIM_M_RENEGED] = (double)g->reneged;
+        v[KIM_M_WAITING_AT_END] = (double)g->waiting_end;
+        v[KIM_M_RENEGED_SHARE] = ratio((double)g->reneged, (double)g->arrivals);
+        v[KIM_M_WITHIN_TARGET_SHARE] = ratio((double)g->within, judged);
+    } else {
+        v[KIM_M_ARRIVALS] = (double)g->started;   /* a post's intake */
+    }
+    if (g->wait.n == 0) return;
+    v[KIM_M_WAIT_MEAN] = sim_tally_mean(&g->wait);
+    v[KIM_M_WAIT_MAX] = g->wait.max;
+    v[KIM_M_WAIT_P50] = sim_qhist_quantile(g->hist, 0.50);
+    v[KIM_M_WAIT_P90] = sim_qhist_quantile(g->hist, 0.90);
+    v[KIM_M_WAIT_P95] = sim_qhist_quantile(g->hist, 0.95);
+    v[KIM_M_WAIT_TARGET_Q] = sim_qhist_quantile(g->hist, m->sc->targets.wait_quantile);
+    v[KIM_M_P_WAIT] = ratio((double)g->waited, (double)g->started);
+}
+
+/* Capacity metrics of a set of posts (mask[p] != 0), time-averaged. */
+static void capacity_metrics(const kim_model *m, const char *mask, double t, double *v)
+{
+    double open = 0.0, slots = 0.0, filled = 0.0, fte = 0.0;
+    for (size_t p = 0; p < m->sc->n_posts; p++) {
+        if (!mask[p]) continue;
+        open += sim_timeavg_mean(&m->post[p].avg_open, t);
+        slots += sim_timeavg_mean(&m->post[p].avg_slots, t);
+        filled += sim_timeavg_mean(&m->post[p].avg_filled, t);
+        fte += sim_timeavg_mean(&m->post[p].avg_fte, t);
+    }
+    const kim_scenario *sc = m->sc;
+    v[KIM_M_UTILIZATION] = ratio(open, slots);
+    v[KIM_M_CASELOAD_PER_FTE] = ratio(open, filled);
+    v[KIM_M_FILLED_FTE_MEAN] = filled;
+    v[KIM_M_COST_EUR] = fte * (sc->cost_per_fte_year + sc->cost_top_up_per_fte_year);
+}
+
+static void queue_metrics(const sim_timeavg *q, double t, double sx, double sy,
+                          double sxx, double sxy, long n, double *v)
+{
+    v[KIM_M_QUEUE_MEAN] = sim_timeavg_mean(q, t);
+    v[KIM_M_QUEUE_MAX] = q->max;
+    v[KIM_M_BACKLOG_SLOPE] = 30.0 * slope(sx, sy, sxx, sxy, n);
+}
+
+static void nan_fill(double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) v[i] = NAN;
+}
+
+void ty_finish(kim_model *m, double t, double *values)
+{
+    const kim_scenario *sc = m->sc;
+    const kim_groups *g = &m->groups;
+    nan_fill(values, g->n * KIM_N_METRICS);
+    char *mask = sim_xcalloc(sc->n_posts + 1, 1);
+    sim_qhist *scratch = sim_xmalloc(sizeof *scratch);
+    gstats sum;
+
+    /* district */
+    memset(&sum, 0, sizeof sum);
+    sum.hist = scratch;
+    sim_tally_reset(&sum.wait);
+    sim_qhist_reset(scratch);
+    for (size_t i = 0; i < sc->n_munis; i++) gs_merge(&sum, &m->gs_muni[i]);
+    memset(mask, 1, sc->n_posts);
+    case_metrics(m, &sum, values, 0);
+    capacity_metrics(m, mask, t, values);
+    queue_metrics(&m->avg_queue_all, t, m->sx, m->sy, m->sxx, m->sxy, m->ns, values);
+
+    for (size_t i = 0; i < sc->n_munis; i++) {
+        double *v = values + kim_group_of(g, KIM_G_MUNI, i) * KIM_N_METRICS;
+        const kmuni_state *ms = &m->muni[i];
+        case_metrics(m, &m->gs_muni[i], v, 0);
+        for (size_t p = 0; p < sc->n_posts; p++)
+            mask[p] = kim_post_serves(&sc->posts[p], i);
+        capacity_metrics(m, mask, t, v);
+        v[KIM_M_COST_EUR] = NAN;   /* pools would be counted twice */
+        queue_metrics(&ms->avg_queue, t, ms->sx, ms->sy, ms->sxx, ms->sxy, ms->ns, v);
+    }
+    for (size_t p = 0; p < sc->n_posts; p++) {
+        double *v = values + kim_group_of(g, KIM_G_POST, p) * KIM_N_METRICS;
+        case_metrics(m, &m->gs_post[p], v, 1);
+        memset(mask, 0, sc->n_posts);
+        mask[p] = 1;
+        capacity_metrics(m, mask, t, v);
+    }
+    for (size_t c = 0; c < g->n_carriers; c++) {
+        double *v = values + kim_group_of(g, KIM_G_CARRIER, c) * KIM_N_METRICS;
+        memset(&sum, 0, sizeof sum);
+        sum.hist = scratch;
+        sim_tally_reset(&sum.wait);
+        sim_qhist_reset(scratch);
+        for (size_t p = 0; p < sc->n_posts; p++) {
+            mask[p] = g->post_carrier[p] == c;
+            if (mask[p]) gs_merge(&sum, &m->gs_post[p]);
+        }
+        case_metrics(m, &sum, v, 1);
+        capacity_metrics(m, mask, t, v);
+    }
+    for (size_t i = 0; i < sc->n_case_types; i++)
+        case_metrics(m, &m->gs_type[i],
+                     values + kim_group_of(g, KIM_G_CASE_TYPE, i) * KIM_N_METRICS, 0);
+    free(mask);
+    free(scratch);
+}

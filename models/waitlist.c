@@ -1,0 +1,276 @@
+/*
+ * waitlist.c — waiting lists, serve sets, and which case a freed slot takes.
+ *
+ * Invariants I1–I4 of model.h.  Cost: a case joining or leaving a waiting
+ * list touches the heaps of the few serve sets its municipality is in
+ * (O(sets x log munis)); a freed slot finds its case at the top of its
+ * set's heap in O(1).  Nothing here scans all posts or all municipalities
+ * per event (a post serving "*" is one set, whatever the number of posts
+ * sharing it).
+ */
+#include "model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* Serve sets                                                           */
+/* ------------------------------------------------------------------ */
+
+static int same_set(const kim_post *a, const kim_post *b)
+{
+    if (a->serves_all || b->serves_all) return a->serves_all == b->serves_all;
+    if (a->n_serves != b->n_serves) return 0;
+    for (size_t i = 0; i < a->n_serves; i++)
+        if (!kim_post_serves(b, a->serves[i])) return 0;
+    return 1;
+}
+
+static size_t set_size(const kim_model *m, size_t p)
+{
+    const kim_post *post = &m->sc->posts[p];
+    return post->serves_all ? m->sc->n_munis : post->n_serves;
+}
+
+/* Home-first order of a municipality's memberships: sets serving only it,
+ * then smaller pools before larger ones, then by first post. */
+static const kim_model *sort_model;
+static int mem_cmp(const void *a, const void *b)
+{
+    const kset *x = &sort_model->sets[sort_model->mem_set[*(const uint32_t *)a]];
+    const kset *y = &sort_model->sets[sort_model->mem_set[*(const uint32_t *)b]];
+    if (x->n_munis != y->n_munis) return x->n_munis < y->n_munis ? -1 : 1;
+    return x->posts[0] < y->posts[0] ? -1 : x->posts[0] > y->posts[0];
+}
+
+static void add_membership(kim_model *m, size_t s, size_t mu)
+{
+    uint32_t id = (uint32_t)m->n_mem++;
+    m->mem_set[id] = (uint32_t)s;
+    m->mem_muni[id] = (uint32_t)mu;
+    m->mem_pos[id] = NIL;
+    kmuni_state *ms = &m->muni[mu];
+    ms->mem = sim_xrealloc(ms->mem, (ms->n_mem + 1) * sizeof *ms->mem);
+    ms->mem[ms->n_mem++] = id;
+}
+
+void wl_build_sets(kim_model *m)
+{
+    const kim_scenario *sc = m->sc;
+    m->sets = sim_xcalloc(sc->n_posts, sizeof *m->sets);
+    size_t total = 0;
+    for (size_t p = 0; p < sc->n_posts; p++) {
+        size_t s = 0;
+        while (s < m->n_sets && !same_set(&sc->posts[m->sets[s].posts[0]], &sc->posts[p]))
+            s++;
+        kset *set = &m->sets[s];
+        if (s == m->n_sets) {
+            m->n_sets++;
+            set->n_munis = set_size(m, p);
+            set->posts = sim_xmalloc(sc->n_posts * sizeof *set->posts);
+            set->heap = sim_xmalloc((set->n_munis + 1) * sizeof *set->heap);
+            total += set->n_munis;
+        }
+        set->posts[set->n_posts++] = p;
+        m->post[p].set = s;
+    }
+    m->mem_set = sim_xmalloc((total + 1) * sizeof *m->mem_set);
+    m->mem_muni = sim_xmalloc((total + 1) * sizeof *m->mem_muni);
+    m->mem_pos = sim_xmalloc((total + 1) * sizeof *m->mem_pos);
+    for (size_t s = 0; s < m->n_sets; s++) {
+        const kim_post *post = &sc->posts[m->sets[s].posts[0]];
+        for (size_t i = 0; i < m->sets[s].n_munis; i++)
+            add_membership(m, s, post->serves_all ? i : post->serves[i]);
+    }
+    sort_model = m;
+    for (size_t mu = 0; mu < sc->n_munis; mu++)
+        qsort(m->muni[mu].mem, m->muni[mu].n_mem, sizeof(uint32_t), mem_cmp);
+}
+
+void wl_free_sets(kim_model *m)
+{
+    for (size_t s = 0; s < m->n_sets; s++) {
+        free(m->sets[s].posts);
+        free(m->sets[s].heap);
+    }
+    free(m->sets);
+    free(m->mem_set);
+    free(m->mem_muni);
+    free(m->mem_pos);
+}
+
+void wl_reset(kim_model *m)
+{
+    for (size_t i = 0; i < m->sc->n_munis * m->n_levels; i++)
+        m->wl[i].head = m->wl[i].tail = NIL;
+    for (size_t s = 0; s < m->n_sets; s++) {
+        m->sets[s].heap_n = 0;
+        m->sets[s].n_free = 0;
+    }
+    for (size_t i = 0; i < m->n_mem; i++) m->mem_pos[i] = NIL;
+    for (size_t mu = 0; mu < m->sc->n_munis; mu++) m->muni[mu].head = NIL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Set heaps: municipalities keyed by their best waiting case           */
+/* ------------------------------------------------------------------ */
+
+static inline int case_before(const kcase *a, const kcase *b)
+{
+    if (a->level != b->level) return a->level < b->level;
+    if (a->arrival != b->arrival) return a->arrival < b->arrival;
+    return a->no < b->no;
+}
+
+static inline int mem_before(const kim_model *m, uint32_t x, uint32_t y)
+{
+    return case_before(&m->cases[m->muni[m->mem_muni[x]].head],
+                       &m->cases[m->muni[m->mem_muni[y]].head]);
+}
+
+static inline void hplace(kim_model *m, kset *s, size_t i, uint32_t id)
+{
+    s->heap[i] = id;
+    m->mem_pos[id] = (uint32_t)i;
+}
+
+static void hup(kim_model *m, kset *s, size_t i, uint32_t id)
+{
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!mem_before(m, id, s->heap[p])) break;
+        hplace(m, s, i, s->heap[p]);
+        i = p;
+    }
+    hplace(m, s, i, id);
+}
+
+static void hdown(kim_model *m, kset *s, size_t i, uint32_t id)
+{
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= s->heap_n) break;
+        if (c + 1 < s->heap_n && mem_before(m, s->heap[c + 1], s->heap[c])) c++;
+        if (!mem_before(m, s->heap[c], id)) break;
+        hplace(m, s, i, s->heap[c]);
+        i = c;
+    }
+    hplace(m, s, i, id);
+}
+
+static void hremove(kim_model *m, kset *s, uint32_t id)
+{
+    size_t i = m->mem_pos[id];
+    uint32_t last = s->heap[--s->heap_n];
+    m->mem_pos[id] = NIL;
+    if (last == id) return;
+    if (i > 0 && mem_before(m, last, s->heap[(i - 1) / 2])) hup(m, s, i, last);
+    else hdown(m, s, i, last);
+}
+
+/* The municipality's best case changed: fix its place in every set heap. */
+static void head_changed(kim_model *m, size_t mu)
+{
+    kmuni_state *ms = &m->muni[mu];
+    uint32_t best = NIL;
+    for (size_t l = 0; l < m->n_levels; l++) {
+        uint32_t h = m->wl[mu * m->n_levels + l].head;
+        if (h != NIL) { best = h; break; }
+    }
+    ms->head = best;
+    for (size_t j = 0; j < ms->n_mem; j++) {
+        uint32_t id = ms->mem[j];
+        kset *s = &m->sets[m->mem_set[id]];
+        if (best == NIL) {
+            if (m->mem_pos[id] != NIL) hremove(m, s, id);
+        } else if (m->mem_pos[id] == NIL) {
+            hup(m, s, s->heap_n++, id);
+        } else {
+            size_t i = m->mem_pos[id];
+            if (i > 0 && mem_before(m, id, s->heap[(i - 1) / 2])) hup(m, s, i, id);
+            else hdown(m, s, i, id);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Waiting lists                                                        */
+/* ------------------------------------------------------------------ */
+
+void wl_push(kim_model *m, uint32_t c)
+{
+    kcase *cs = &m->cases[c];
+    klist *l = &m->wl[cs->muni * m->n_levels + cs->level];
+    /* New arrivals go to the tail; a case sent back (reassign) or an
+     * initial case walks back to its place (I2). */
+    uint32_t after = l->tail;
+    while (after != NIL && case_before(cs, &m->cases[after]))
+        after = m->cases[after].prev;
+    cs->prev = after;
+    cs->next = after == NIL ? l->head : m->cases[after].next;
+    if (cs->next == NIL) l->tail = c; else m->cases[cs->next].prev = c;
+    if (after == NIL) l->head = c; else m->cases[after].next = c;
+    cs->state = CASE_WAITING;
+    cs->post = -1;
+    if (after == NIL) head_changed(m, cs->muni);
+}
+
+void wl_remove(kim_model *m, uint32_t c)
+{
+    kcase *cs = &m->cases[c];
+    klist *l = &m->wl[cs->muni * m->n_levels + cs->level];
+    int was_head = cs->prev == NIL;
+    if (cs->prev == NIL) l->head = cs->next; else m->cases[cs->prev].next = cs->next;
+    if (cs->next == NIL) l->tail = cs->prev; else m->cases[cs->next].prev = cs->prev;
+    cs->prev = cs->next = NIL;
+    if (was_head) head_changed(m, cs->muni);
+}
+
+uint32_t wl_best_for_set(const kim_model *m, size_t s)
+{
+    const kset *set = &m->sets[s];
+    if (set->heap_n == 0) return NIL;
+    return m->muni[m->mem_muni[set->heap[0]]].head;
+}
+
+/* ------------------------------------------------------------------ */
+/* Free posts                                                           */
+/* ------------------------------------------------------------------ */
+
+static inline int is_free(const kim_model *m, size_t p)
+{
+    return m->post[p].open < m->post[p].slots;
+}
+
+static inline double load(const kim_model *m, size_t p)
+{
+    return (double)m->post[p].open / (double)m->post[p].slots;
+}
+
+long wl_free_post(const kim_model *m, size_t mu)
+{
+    const kmuni_state *ms = &m->muni[mu];
+    long best = -1;
+    for (size_t j = 0; j < ms->n_mem; j++) {
+        const kset *s = &m->sets[m->mem_set[ms->mem[j]]];
+        if (s->n_free == 0) continue;
+        for (size_t i = 0; i < s->n_posts; i++) {
+            size_t p = s->posts[i];
+            if (!is_free(m, p)) continue;
+            if (m->sc->assign == KIM_ASSIGN_HOME_FIRST) return (long)p;
+            if (best < 0 || load(m, p) < load(m, (size_t)best) ||
+                (load(m, p) == load(m, (size_t)best) && (long)p < best))
+                best = (long)p;
+        }
+    }
+    return best;
+}
+
+void wl_post_capacity_changed(kim_model *m, size_t p, int was_free)
+{
+    int now_free = is_free(m, p);
+    kset *s = &m->sets[m->post[p].set];
+    if (now_free && !was_free) s->n_free++;
+    else if (!now_free && was_free) s->n_free--;
+}

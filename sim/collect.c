@@ -1,0 +1,122 @@
+/*
+ * collect.c — the collectors a run feeds: tallies, time-weighted averages
+ * and bounded-memory quantile histograms.
+ *
+ * Invariant: no collector allocates; each has a fixed size whatever the
+ * number of observations (STYLE.md: no monitors that keep every record).
+ */
+#include "sim.h"
+
+#include <math.h>
+#include <string.h>
+
+void sim_tally_reset(sim_tally *t)
+{
+    t->n = 0;
+    t->sum = 0.0;
+    t->min = INFINITY;
+    t->max = -INFINITY;
+}
+
+void sim_tally_add(sim_tally *t, double x)
+{
+    t->n++;
+    t->sum += x;
+    if (x < t->min) t->min = x;
+    if (x > t->max) t->max = x;
+}
+
+double sim_tally_mean(const sim_tally *t)
+{
+    return t->n ? t->sum / (double)t->n : NAN;
+}
+
+void sim_timeavg_init(sim_timeavg *a, double t, double value)
+{
+    a->t0 = a->last_t = t;
+    a->value = value;
+    a->area = 0.0;
+    a->max = value;
+}
+
+void sim_timeavg_set(sim_timeavg *a, double t, double value)
+{
+    SIM_ASSERT(t >= a->last_t);
+    a->area += a->value * (t - a->last_t);
+    a->last_t = t;
+    a->value = value;
+    if (value > a->max) a->max = value;
+}
+
+void sim_timeavg_restart(sim_timeavg *a, double t)
+{
+    sim_timeavg_init(a, t, a->value);
+}
+
+double sim_timeavg_mean(const sim_timeavg *a, double t)
+{
+    SIM_ASSERT(t >= a->last_t);
+    double span = t - a->t0;
+    if (span <= 0.0) return a->value;
+    return (a->area + a->value * (t - a->last_t)) / span;
+}
+
+/* ---- quantile histogram --------------------------------------------- */
+
+#define SUB (1u << SIM_QH_SUB_BITS)
+
+void sim_qhist_reset(sim_qhist *h)
+{
+    memset(h, 0, sizeof *h);
+}
+
+/* Bucket index of x in range: exponent e (x = m 2^e, 1 <= m < 2) gives the
+ * octave, the top SIM_QH_SUB_BITS bits of the mantissa the bucket in it. */
+static inline int bucket_of(double x)
+{
+    int e;
+    double m = frexp(x, &e);             /* x = m 2^e, 0.5 <= m < 1 */
+    int sub = (int)((m * 2.0 - 1.0) * SUB);
+    return ((e - 1 - SIM_QH_MIN_EXP) << SIM_QH_SUB_BITS) + sub;
+}
+
+static double bucket_mid(int b)
+{
+    int oct = b >> SIM_QH_SUB_BITS, sub = b & (SUB - 1);
+    return ldexp(1.0 + (sub + 0.5) / SUB, oct + SIM_QH_MIN_EXP);
+}
+
+void sim_qhist_add(sim_qhist *h, double x)
+{
+    h->n++;
+    if (x > h->max) h->max = x;
+    if (!(x >= 0x1p-14)) {               /* below range (or 0): exact zero */
+        h->zero++;
+        return;
+    }
+    if (x >= 0x1p18) {
+        h->over++;
+        return;
+    }
+    int b = bucket_of(x);
+    SIM_ASSERT(h->count[b] < UINT32_MAX);
+    h->count[b]++;
+}
+
+double sim_qhist_quantile(const sim_qhist *h, double q)
+{
+    if (h->n == 0) return NAN;
+    uint64_t rank = (uint64_t)ceil(q * (double)h->n);   /* 1-based */
+    if (rank < 1) rank = 1;
+    if (rank > h->n) rank = h->n;
+    uint64_t seen = h->zero;
+    if (rank <= seen) return 0.0;
+    for (int b = 0; b < SIM_QH_BUCKETS; b++) {
+        seen += h->count[b];
+        if (rank <= seen) {
+            double mid = bucket_mid(b);
+            return mid < h->max ? mid : h->max;
+        }
+    }
+    return h->max;                        /* in the overflow bucket */
+}

@@ -1,0 +1,420 @@
+/*
+ * test_model.c — the district model against queueing theory and its own
+ * bookkeeping: M/M/c (Erlang C) and M/M/1 waits, Little's law,
+ * conservation of cases, common random numbers, reproducibility, the
+ * distributions' moments.  Expected values are computed here from the
+ * formulas; tolerances are 3 standard errors over independent replications.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "../models/kim.h"
+#include "../sim/sim.h"
+
+/* ------------------------------------------------------------------ */
+/* Scenarios built in code                                              */
+/* ------------------------------------------------------------------ */
+
+static void add_type(kim_scenario *sc, const char *name, double share, int prio,
+                     double mean_days, double patience_mean)
+{
+    sc->case_types = sim_xrealloc(sc->case_types, (sc->n_case_types + 1) * sizeof *sc->case_types);
+    kim_case_type *t = &sc->case_types[sc->n_case_types++];
+    memset(t, 0, sizeof *t);
+    t->name = sim_xstrdup(name);
+    t->id = kim_make_id(name);
+    t->share = share;
+    t->priority = prio;
+    t->duration = (kim_dist){ .kind = KIM_DIST_EXPONENTIAL, .p = { mean_days }, .max = INFINITY };
+    t->patience = (kim_dist){ .max = INFINITY };
+    if (patience_mean > 0.0)
+        t->patience = (kim_dist){ .kind = KIM_DIST_EXPONENTIAL, .p = { patience_mean }, .max = INFINITY };
+}
+
+static void add_muni(kim_scenario *sc, const char *name, double per_day)
+{
+    sc->munis = sim_xrealloc(sc->munis, (sc->n_munis + 1) * sizeof *sc->munis);
+    kim_muni *m = &sc->munis[sc->n_munis++];
+    memset(m, 0, sizeof *m);
+    m->name = sim_xstrdup(name);
+    m->id = kim_make_id(name);
+    m->arrivals_per_day = per_day;
+    m->weight = per_day;
+}
+
+/* A post serving the listed municipalities (n = 0: "*"). */
+static void add_post(kim_scenario *sc, const char *name, const char *carrier, double fte,
+                     const size_t *serves, size_t n)
+{
+    sc->posts = sim_xrealloc(sc->posts, (sc->n_posts + 1) * sizeof *sc->posts);
+    kim_post *p = &sc->posts[sc->n_posts++];
+    memset(p, 0, sizeof *p);
+    p->name = sim_xstrdup(name);
+    p->id = kim_make_id(name);
+    p->carrier = sim_xstrdup(carrier);
+    p->fte = p->filled_fte = fte;
+    p->caseload_per_fte = sc->caseload_per_fte;
+    p->serves_all = n == 0;
+    p->serves = sim_xcalloc(n + 1, sizeof *p->serves);
+    memcpy(p->serves, serves, n * sizeof *serves);
+    p->n_serves = n;
+    p->hiring_lag.max = INFINITY;
+}
+
+/* M/M/c: one municipality, one post of c slots, exponential service. */
+static void mmc(kim_scenario *sc, long c, double lambda, double mean, double horizon,
+                double warmup)
+{
+    kim_scenario_defaults(sc);
+    sc->name = sim_xstrdup("mmc");
+    sc->horizon_days = horizon;
+    sc->warmup_days = warmup;
+    sc->caseload_per_fte = 1.0;
+    sc->sample_days = 0.0;
+    sc->seed = 2385;
+    add_type(sc, "standard", 1.0, 1, mean, 0.0);
+    add_muni(sc, "Erkelenz", lambda);
+    size_t m0 = 0;
+    add_post(sc, "Diakonie Erkelenz", "Diakonie", (double)c, &m0, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                              */
+/* ------------------------------------------------------------------ */
+
+typedef struct runs {
+    kim_groups g;
+    size_t reps;
+    double *v;       /* reps x g.n x KIM_N_METRICS */
+} runs;
+
+static void run_reps(const kim_scenario *sc, size_t reps, runs *out)
+{
+    kim_groups_init(&out->g, sc);
+    out->reps = reps;
+    size_t stride = out->g.n * KIM_N_METRICS;
+    out->v = sim_xcalloc(reps * stride, sizeof *out->v);
+    kim_model *m = kim_model_new(sc);
+    for (size_t r = 0; r < reps; r++) kim_model_run(m, r, NULL, out->v + r * stride, NULL);
+    kim_model_free(m);
+}
+
+static void runs_fini(runs *r)
+{
+    kim_groups_fini(&r->g);
+    free(r->v);
+}
+
+static double val(const runs *r, size_t rep, size_t group, kim_metric k)
+{
+    return r->v[(rep * r->g.n + group) * KIM_N_METRICS + k];
+}
+
+/* Mean and standard error over replications of a metric of a group. */
+static void mean_se(const runs *r, size_t group, kim_metric k, double *mean, double *se)
+{
+    double *x = sim_xmalloc(r->reps * sizeof *x);
+    for (size_t i = 0; i < r->reps; i++) x[i] = val(r, i, group, k);
+    *mean = gsl_stats_mean(x, 1, r->reps);
+    *se = gsl_stats_sd(x, 1, r->reps) / sqrt((double)r->reps);
+    free(x);
+}
+
+/* Erlang C, computed here from its explicit sum (Kleinrock 1975, §3.5):
+ * C = (a^c/c!)(c/(c-a)) / (sum_{k<c} a^k/k! + (a^c/c!)(c/(c-a))). */
+static double erlang_c_direct(long c, double a)
+{
+    double term = 1.0, sum = 0.0;
+    for (long k = 0; k < c; k++) {
+        sum += term;
+        term *= a / (double)(k + 1);
+    }
+    double top = term * (double)c / ((double)c - a);
+    return top / (sum + top);
+}
+
+static void assert_within_3se(double est, double se, double expected, double max_rel_se)
+{
+    /* the test must be able to fail: the standard error has to be small */
+    assert_true(se < max_rel_se * fabs(expected));
+    if (fabs(est - expected) > 3.0 * se)
+        fail_msg("estimate %.6g, expected %.6g, 3 SE = %.3g", est, expected, 3.0 * se);
+}
+
+/* ------------------------------------------------------------------ */
+/* Queueing theory                                                      */
+/* ------------------------------------------------------------------ */
+
+/* M/M/12, lambda 10.8/day, mean duration 1 day: Erlang C gives
+ * P(wait) = 0.6400 and E[W] = C / (c mu - lambda) = 0.5334 days. */
+static void test_model_mmc_matches_erlang_c(void **state)
+{
+    (void)state;
+    kim_scenario sc;
+    mmc(&sc, 12, 10.8, 1.0, 20000.0, 200.0);
+    runs r;
+    run_reps(&sc, 10, &r);
+    double C = erlang_c_direct(12, 10.8), ew = C / (12.0 - 10.8);
+    assert_float_equal(C, 0.6400, 5e-4);
+    assert_float_equal(ew, 0.5334, 5e-4);
+    double mean, se;
+    mean_se(&r, 0, KIM_M_WAIT_MEAN, &mean, &se);
+    assert_within_3se(mean, se, ew, 0.03);
+    mean_se(&r, 0, KIM_M_P_WAIT, &mean, &se);
+    assert_within_3se(mean, se, C, 0.01);
+    /* utilization = lambda / (c mu) */
+    mean_se(&r, 0, KIM_M_UTILIZATION, &mean, &se);
+    assert_within_3se(mean, se, 0.9, 0.01);
+    /* p90 wait: P(W > t) = C e^{-(c mu - lambda) t} */
+    mean_se(&r, 0, KIM_M_WAIT_P90, &mean, &se);
+    assert_within_3se(mean, se, log(C / 0.1) / 1.2, 0.03);
+    runs_fini(&r);
+    kim_scenario_fini(&sc);
+}
+
+/* M/M/1 at utilization 0.5 and 0.8: E[W] = rho / (mu - lambda). */
+static void test_model_mm1_matches_theory(void **state)
+{
+    (void)state;
+    double rhos[] = { 0.5, 0.8 };
+    for (int i = 0; i < 2; i++) {
+        kim_scenario sc;
+        mmc(&sc, 1, rhos[i], 1.0, 60000.0, 500.0);
+        runs r;
+        run_reps(&sc, 10, &r);
+        double mean, se;
+        mean_se(&r, 0, KIM_M_WAIT_MEAN, &mean, &se);
+        assert_within_3se(mean, se, rhos[i] / (1.0 - rhos[i]), 0.04);
+        mean_se(&r, 0, KIM_M_P_WAIT, &mean, &se);
+        assert_within_3se(mean, se, rhos[i], 0.02);
+        runs_fini(&r);
+        kim_scenario_fini(&sc);
+    }
+}
+
+/* Two towns sharing a pool with reneging, priorities and a home post. */
+static void district(kim_scenario *sc)
+{
+    kim_scenario_defaults(sc);
+    sc->name = sim_xstrdup("district");
+    sc->horizon_days = 3000.0;
+    sc->warmup_days = 150.0;
+    sc->sample_days = 5.0;
+    sc->caseload_per_fte = 10.0;
+    sc->seed = 77;
+    add_type(sc, "standard", 0.65, 2, 30.0, 40.0);
+    add_type(sc, "urgent", 0.35, 1, 45.0, 0.0);
+    add_muni(sc, "Hückelhoven", 0.8);
+    add_muni(sc, "Bönen", 0.45);
+    size_t home = 0, both[2] = { 0, 1 };
+    add_post(sc, "DRK Hückelhoven", "DRK", 1.5, &home, 1);
+    add_post(sc, "Kreis KI", "Kreis", 2.35, both, 2);
+    sc->munis[1].initial_waiting = 12;
+    sc->munis[0].initial_open = 20;
+}
+
+/* Little's law per municipality: time-average waiting list = arrival rate
+ * x mean wait (waits of reneged cases are their time in the queue, so the
+ * law is checked on a scenario without reneging). */
+static void test_model_littles_law(void **state)
+{
+    (void)state;
+    kim_scenario sc;
+    district(&sc);
+    sc.case_types[0].patience.kind = KIM_DIST_NONE;
+    sc.posts[1].fte = sc.posts[1].filled_fte = 3.35;  /* stable: rho = 44.1 / 48 */
+    sc.horizon_days = 40000.0;
+    runs r;
+    run_reps(&sc, 8, &r);
+    for (size_t mu = 0; mu < 2; mu++) {
+        size_t g = kim_group_of(&r.g, KIM_G_MUNI, mu);
+        double *d = sim_xmalloc(r.reps * sizeof *d), lq = 0.0;
+        for (size_t i = 0; i < r.reps; i++) {
+            double lambda = val(&r, i, g, KIM_M_ARRIVALS) / (sc.horizon_days - sc.warmup_days);
+            d[i] = val(&r, i, g, KIM_M_QUEUE_MEAN) - lambda * val(&r, i, g, KIM_M_WAIT_MEAN);
+            lq += val(&r, i, g, KIM_M_QUEUE_MEAN) / (double)r.reps;
+        }
+        double mean = gsl_stats_mean(d, 1, r.reps);
+        double se = gsl_stats_sd(d, 1, r.reps) / sqrt((double)r.reps);
+        assert_true(lq > 0.5);                      /* a real queue */
+        assert_true(fabs(mean) <= 3.0 * se + 0.01 * lq);
+        free(d);
+    }
+    runs_fini(&r);
+    kim_scenario_fini(&sc);
+}
+
+/* arrivals = closed + reneged + open_at_end + waiting_at_end, exactly, for
+ * the district, each municipality and each case type; a post's intake is
+ * closed + open at end. */
+static void test_model_conservation(void **state)
+{
+    (void)state;
+    kim_scenario sc;
+    district(&sc);
+    runs r;
+    run_reps(&sc, 5, &r);
+    for (size_t i = 0; i < r.reps; i++)
+        for (size_t g = 0; g < r.g.n; g++) {
+            double a = val(&r, i, g, KIM_M_ARRIVALS);
+            double out = val(&r, i, g, KIM_M_CLOSED) + val(&r, i, g, KIM_M_OPEN_AT_END);
+            if (r.g.kind[g] != KIM_G_POST && r.g.kind[g] != KIM_G_CARRIER)
+                out += val(&r, i, g, KIM_M_RENEGED) + val(&r, i, g, KIM_M_WAITING_AT_END);
+            assert_true(a > 0.0);
+            assert_float_equal(a, out, 0.0);
+        }
+    double reneged = val(&r, 0, 0, KIM_M_RENEGED);
+    assert_true(reneged > 0.0);                     /* reneging happened */
+    runs_fini(&r);
+    kim_scenario_fini(&sc);
+}
+
+/* Same seed: identical values, whether the model is fresh or reused;
+ * another seed: different. */
+static void test_model_reproducible(void **state)
+{
+    (void)state;
+    kim_scenario sc;
+    district(&sc);
+    runs a, b;
+    run_reps(&sc, 3, &a);
+    kim_groups_init(&b.g, &sc);
+    size_t stride = b.g.n * KIM_N_METRICS;
+    b.reps = 3;
+    b.v = sim_xcalloc(3 * stride, sizeof *b.v);
+    for (size_t rep = 3; rep-- > 0;) {          /* other order, fresh models */
+        kim_model *m = kim_model_new(&sc);
+        kim_model_run(m, rep, NULL, b.v + rep * stride, NULL);
+        kim_model_free(m);
+    }
+    assert_memory_equal(a.v, b.v, 3 * stride * sizeof *a.v);
+    sc.seed = 78;
+    runs c;
+    run_reps(&sc, 1, &c);
+    assert_true(memcmp(a.v, c.v, stride * sizeof *a.v) != 0);
+    runs_fini(&a);
+    runs_fini(&b);
+    runs_fini(&c);
+    kim_scenario_fini(&sc);
+}
+
+/* Common random numbers: more FTE at a post changes waits, not arrivals. */
+static void test_model_common_random_numbers(void **state)
+{
+    (void)state;
+    kim_scenario sc;
+    district(&sc);
+    runs a, b;
+    run_reps(&sc, 3, &a);
+    sc.posts[0].fte = sc.posts[0].filled_fte = 2.5;
+    run_reps(&sc, 3, &b);
+    for (size_t i = 0; i < 3; i++) {
+        assert_float_equal(val(&a, i, 0, KIM_M_ARRIVALS), val(&b, i, 0, KIM_M_ARRIVALS), 0.0);
+        assert_true(val(&b, i, 1, KIM_M_WAIT_MEAN) < val(&a, i, 1, KIM_M_WAIT_MEAN));
+    }
+    runs_fini(&a);
+    runs_fini(&b);
+    kim_scenario_fini(&sc);
+}
+
+/* ------------------------------------------------------------------ */
+/* Distributions                                                        */
+/* ------------------------------------------------------------------ */
+
+/* Sample mean and sd of each distribution against its parameters, with
+ * standard errors from 40 batch means (no assumption on the shape). */
+static void check_moments(const kim_dist *d, double mean, double sd)
+{
+    enum { B = 40, PER = 10000 };
+    gsl_rng *r = sim_rng_new(NULL, 2385);
+    double bm[B], bs[B], x[PER];
+    for (int b = 0; b < B; b++) {
+        for (int i = 0; i < PER; i++) x[i] = kim_dist_draw(d, r);
+        bm[b] = gsl_stats_mean(x, 1, PER);
+        bs[b] = gsl_stats_sd(x, 1, PER);
+    }
+    double m = gsl_stats_mean(bm, 1, B), se_m = gsl_stats_sd(bm, 1, B) / sqrt(B);
+    double s = gsl_stats_mean(bs, 1, B), se_s = gsl_stats_sd(bs, 1, B) / sqrt(B);
+    if (fabs(m - mean) > 3.0 * se_m + 1e-12 * fabs(mean))
+        fail_msg("%s: mean %.6g, expected %.6g (3 SE %.3g)", kim_dist_name(d->kind), m, mean, 3 * se_m);
+    /* batch sds are biased low by O(1/PER); allow it */
+    if (fabs(s - sd) > 3.0 * se_s + 2e-4 * sd + 1e-12)
+        fail_msg("%s: sd %.6g, expected %.6g (3 SE %.3g)", kim_dist_name(d->kind), s, sd, 3 * se_s);
+    gsl_rng_free(r);
+}
+
+static void test_model_distribution_moments(void **state)
+{
+    (void)state;
+    kim_dist d = { .max = INFINITY };
+    d.kind = KIM_DIST_EXPONENTIAL; d.p[0] = 2.385;
+    check_moments(&d, 2.385, 2.385);
+    kim_dist_lognormal_median(&d, 180.0, 0.7);
+    check_moments(&d, 180.0 * exp(0.245), 180.0 * exp(0.245) * sqrt(expm1(0.49)));
+    kim_dist_lognormal_mean_sd(&d, 230.5, 61.25);
+    check_moments(&d, 230.5, 61.25);
+    kim_dist_gamma_mean_sd(&d, 270.0, 90.0);
+    check_moments(&d, 270.0, 90.0);
+    d.kind = KIM_DIST_WEIBULL; d.p[0] = 1.7; d.p[1] = 95.0;
+    check_moments(&d, 95.0 * tgamma(1 + 1 / 1.7),
+                  95.0 * sqrt(tgamma(1 + 2 / 1.7) - pow(tgamma(1 + 1 / 1.7), 2)));
+    d.kind = KIM_DIST_UNIFORM; d.p[0] = 3.5; d.p[1] = 17.25;
+    check_moments(&d, (3.5 + 17.25) / 2, (17.25 - 3.5) / sqrt(12.0));
+    d.kind = KIM_DIST_TRIANGULAR; d.p[0] = 10.0; d.p[1] = 25.5; d.p[2] = 90.0;
+    check_moments(&d, (10 + 25.5 + 90) / 3,
+                  sqrt((100 + 8100 + 650.25 - 900 - 255 - 2295) / 18.0));
+    d.kind = KIM_DIST_FIXED; d.p[0] = 14.25;
+    check_moments(&d, 14.25, 0.0);
+    double vals[] = { 3.0, 7.5, 7.5, 21.0, 40.25 };
+    d.kind = KIM_DIST_EMPIRICAL; d.values = vals; d.n_values = 5;
+    check_moments(&d, kim_dist_mean(&d), kim_dist_sd(&d));
+    assert_float_equal(kim_dist_mean(&d), (3 + 7.5 + 7.5 + 21 + 40.25) / 5, 1e-12);
+    /* a cap: no draw above max */
+    kim_dist_lognormal_median(&d, 180.0, 0.7);
+    d.values = NULL; d.max = 365.0;
+    gsl_rng *r = sim_rng_new(NULL, 9);
+    for (int i = 0; i < 100000; i++) assert_true(kim_dist_draw(&d, r) <= 365.0);
+    gsl_rng_free(r);
+}
+
+static void test_model_ids_and_slots(void **state)
+{
+    (void)state;
+    const char *names[][2] = {
+        { "DRK Hückelhoven", "drk-hueckelhoven" }, { "Bönen", "boenen" },
+        { "Kreis KI", "kreis-ki" }, { "Straße  am Ölberg!", "strasse-am-oelberg" },
+        { "Fröndenberg/Ruhr", "froendenberg-ruhr" },
+    };
+    for (size_t i = 0; i < 5; i++) {
+        char *id = kim_make_id(names[i][0]);
+        assert_string_equal(id, names[i][1]);
+        free(id);
+    }
+    assert_int_equal(kim_slots(1.5, 40.0), 60);
+    assert_int_equal(kim_slots(4.65, 40.0), 186);
+    assert_int_equal(kim_slots(0.1 + 0.2, 10.0), 3);   /* 2.9999999999999996 */
+    assert_int_equal(kim_slots(0.0, 40.0), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_model_mmc_matches_erlang_c),
+        cmocka_unit_test(test_model_mm1_matches_theory),
+        cmocka_unit_test(test_model_littles_law),
+        cmocka_unit_test(test_model_conservation),
+        cmocka_unit_test(test_model_reproducible),
+        cmocka_unit_test(test_model_common_random_numbers),
+        cmocka_unit_test(test_model_distribution_moments),
+        cmocka_unit_test(test_model_ids_and_slots),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
