@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -94,7 +95,10 @@ int cli_write_manifest(const cli_run *run, const char *dir, size_t v0, size_t v1
                 (unsigned long long)scn_hash(&var->sc), (unsigned long long)var->sc.seed,
                 var->sc.replications, done);
     }
-    fprintf(f, "events: %llu\ncomplete: %s\n", events, complete ? "yes" : "no");
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    fprintf(f, "events: %llu\npeak_rss_kib: %ld\ncomplete: %s\n", events, ru.ru_maxrss,
+            complete ? "yes" : "no");
     return cli_out_commit(&out);
 }
 

@@ -70,14 +70,15 @@ void sim_qhist_reset(sim_qhist *h)
     memset(h, 0, sizeof *h);
 }
 
-/* Bucket index of x in range: exponent e (x = m 2^e, 1 <= m < 2) gives the
- * octave, the top SIM_QH_SUB_BITS bits of the mantissa the bucket in it. */
+/* Bucket index of x in range, read straight from its IEEE 754 bits: the
+ * biased exponent gives the octave and the top SIM_QH_SUB_BITS bits of the
+ * mantissa the bucket in it (the layout is exactly the histogram's). */
 static inline int bucket_of(double x)
 {
-    int e;
-    double m = frexp(x, &e);             /* x = m 2^e, 0.5 <= m < 1 */
-    int sub = (int)((m * 2.0 - 1.0) * SUB);
-    return ((e - 1 - SIM_QH_MIN_EXP) << SIM_QH_SUB_BITS) + sub;
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    return (int)((bits >> (52 - SIM_QH_SUB_BITS)) -
+                 ((uint64_t)(1023 + SIM_QH_MIN_EXP) << SIM_QH_SUB_BITS));
 }
 
 static double bucket_mid(int b)
@@ -90,11 +91,11 @@ void sim_qhist_add(sim_qhist *h, double x)
 {
     h->n++;
     if (x > h->max) h->max = x;
-    if (!(x >= 0x1p-14)) {               /* below range (or 0): exact zero */
+    if (!(x >= SIM_QH_LOW)) {               /* below range (or 0): exact zero */
         h->zero++;
         return;
     }
-    if (x >= 0x1p18) {
+    if (x >= SIM_QH_HIGH) {
         h->over++;
         return;
     }

@@ -120,6 +120,8 @@ double sim_timeavg_mean(const sim_timeavg *a, double t);
 #define SIM_QH_SUB_BITS 6
 #define SIM_QH_MIN_EXP (-14)           /* 2^-14 days ~ 5 seconds */
 #define SIM_QH_MAX_EXP 18              /* 2^18 days ~ 718 years */
+#define SIM_QH_LOW 0x1p-14               /* 2^SIM_QH_MIN_EXP */
+#define SIM_QH_HIGH 0x1p18               /* 2^SIM_QH_MAX_EXP */
 #define SIM_QH_BUCKETS (((SIM_QH_MAX_EXP) - (SIM_QH_MIN_EXP)) << SIM_QH_SUB_BITS)
 
 typedef struct sim_qhist {

@@ -1,0 +1,65 @@
+/*
+ * build.h — scenarios built in code for the model tests (no loader), so
+ * the engine is tested on exactly the parameters written here.
+ * Everything allocated belongs to the scenario (kim_scenario_fini).
+ */
+#ifndef KIMSIM_TESTS_BUILD_H
+#define KIMSIM_TESTS_BUILD_H
+
+#include <math.h>
+#include <string.h>
+
+#include "../models/kim.h"
+#include "../sim/sim.h"
+
+/* ------------------------------------------------------------------ */
+/* Scenarios built in code                                              */
+/* ------------------------------------------------------------------ */
+
+static inline void add_type(kim_scenario *sc, const char *name, double share, int prio,
+                     double mean_days, double patience_mean)
+{
+    sc->case_types = sim_xrealloc(sc->case_types, (sc->n_case_types + 1) * sizeof *sc->case_types);
+    kim_case_type *t = &sc->case_types[sc->n_case_types++];
+    memset(t, 0, sizeof *t);
+    t->name = sim_xstrdup(name);
+    t->id = kim_make_id(name);
+    t->share = share;
+    t->priority = prio;
+    t->duration = (kim_dist){ .kind = KIM_DIST_EXPONENTIAL, .p = { mean_days }, .max = INFINITY };
+    t->patience = (kim_dist){ .max = INFINITY };
+    if (patience_mean > 0.0)
+        t->patience = (kim_dist){ .kind = KIM_DIST_EXPONENTIAL, .p = { patience_mean }, .max = INFINITY };
+}
+
+static inline void add_muni(kim_scenario *sc, const char *name, double per_day)
+{
+    sc->munis = sim_xrealloc(sc->munis, (sc->n_munis + 1) * sizeof *sc->munis);
+    kim_muni *m = &sc->munis[sc->n_munis++];
+    memset(m, 0, sizeof *m);
+    m->name = sim_xstrdup(name);
+    m->id = kim_make_id(name);
+    m->arrivals_per_day = per_day;
+    m->weight = per_day;
+}
+
+/* A post serving the listed municipalities (n = 0: "*"). */
+static inline void add_post(kim_scenario *sc, const char *name, const char *carrier, double fte,
+                     const size_t *serves, size_t n)
+{
+    sc->posts = sim_xrealloc(sc->posts, (sc->n_posts + 1) * sizeof *sc->posts);
+    kim_post *p = &sc->posts[sc->n_posts++];
+    memset(p, 0, sizeof *p);
+    p->name = sim_xstrdup(name);
+    p->id = kim_make_id(name);
+    p->carrier = sim_xstrdup(carrier);
+    p->fte = p->filled_fte = fte;
+    p->caseload_per_fte = sc->caseload_per_fte;
+    p->serves_all = n == 0;
+    p->serves = sim_xcalloc(n + 1, sizeof *p->serves);
+    memcpy(p->serves, serves, n * sizeof *serves);
+    p->n_serves = n;
+    p->hiring_lag.max = INFINITY;
+}
+
+#endif
