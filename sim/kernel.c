@@ -2,10 +2,12 @@
  * kernel.c — the clock and the event queue (sim_kernel).
  *
  * Invariant: `heap` is a binary min-heap on (time, ord) where ord packs the
- * priority class (top 8 bits) above a 56-bit insertion sequence, so ties in
- * time break by class, then by order of scheduling; slot[s].pos is the index
- * of slot s's entry in the heap (SLOT_FREE when s is on the free list).
- * Handles are (generation << 32 | slot + 1): a stale handle is detected.
+ * priority class (top 4 bits) above a 36-bit insertion sequence above the
+ * 24-bit slot, so ties in time break by class, then by order of scheduling
+ * (the slot never decides: sequences are unique).  16-byte entries keep a
+ * cache line to four of them.  slot[s].pos is the index of slot s's entry
+ * in the heap (SLOT_FREE when s is on the free list).  Handles are
+ * (generation << 32 | slot + 1): a stale handle is detected.
  */
 #include "sim.h"
 
@@ -16,10 +18,13 @@
 
 #define SLOT_FREE UINT32_MAX
 
+#define SLOT_BITS 24
+#define SEQ_BITS 36
+#define SLOT_OF(ord) ((uint32_t)((ord) & ((1u << SLOT_BITS) - 1)))
+
 typedef struct entry {
     double time;
-    uint64_t ord;
-    uint32_t slot;
+    uint64_t ord;      /* class | sequence | slot */
 } entry;
 
 typedef struct slot {
@@ -119,7 +124,7 @@ static inline int before(const entry *a, const entry *b)
 static inline void place(sim_kernel *k, size_t i, entry e)
 {
     k->heap[i] = e;
-    k->slots[e.slot].pos = (uint32_t)i;
+    k->slots[SLOT_OF(e.ord)].pos = (uint32_t)i;
 }
 
 static void sift_up(sim_kernel *k, size_t i, entry e)
@@ -158,7 +163,7 @@ static uint32_t take_slot(sim_kernel *k)
         k->heap = sim_xrealloc(k->heap, k->cap * sizeof *k->heap);
         k->slots = sim_xrealloc(k->slots, k->cap * sizeof *k->slots);
     }
-    SIM_ASSERT(k->nslots < UINT32_MAX - 1);
+    SIM_ASSERT(k->nslots < (1u << SLOT_BITS) - 1);   /* 16.7 M pending events */
     k->slots[k->nslots].gen = 1;
     return k->nslots++;
 }
@@ -176,12 +181,13 @@ sim_handle sim_schedule(sim_kernel *k, double time, unsigned cls,
 {
     SIM_ASSERT(time >= k->now);          /* the clock never goes back */
     SIM_ASSERT(!isnan(time));
-    SIM_ASSERT(cls < 256);
+    SIM_ASSERT(cls < 16);
+    SIM_ASSERT(k->seq < ((uint64_t)1 << SEQ_BITS));
     uint32_t s = take_slot(k);
     k->slots[s].type = type;
     k->slots[s].arg = arg;
-    entry e = { time, ((uint64_t)cls << 56) | k->seq++, s };
-    SIM_ASSERT(k->seq < ((uint64_t)1 << 56));
+    entry e = { time, ((uint64_t)cls << (SEQ_BITS + SLOT_BITS)) |
+                      (k->seq++ << SLOT_BITS) | s };
     sift_up(k, k->n++, e);
     return ((uint64_t)k->slots[s].gen << 32) | (uint64_t)(s + 1);
 }
@@ -207,9 +213,10 @@ int sim_next(sim_kernel *k, sim_event *ev)
     if (k->n == 0) return 0;
     entry top = k->heap[0];
     ev->time = top.time;
-    ev->type = k->slots[top.slot].type;
-    ev->arg = k->slots[top.slot].arg;
-    release_slot(k, top.slot);
+    uint32_t s = SLOT_OF(top.ord);
+    ev->type = k->slots[s].type;
+    ev->arg = k->slots[s].arg;
+    release_slot(k, s);
     entry last = k->heap[--k->n];
     if (k->n > 0) sift_down(k, 0, last);
     k->now = top.time;

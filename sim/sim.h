@@ -50,8 +50,9 @@ void sim_kernel_free(sim_kernel *k);
 /* Empties the queue and sets the clock to 0, keeping the memory. */
 void sim_kernel_reset(sim_kernel *k);
 
-/* Schedules an event at `time` (>= now) in priority class `cls` (0..255,
- * lower runs first among equal times).  Returns its handle. */
+/* Schedules an event at `time` (>= now) in priority class `cls` (0..15,
+ * lower runs first among equal times).  Returns its handle.  At most 2^36
+ * events per run and 2^24 pending at once (asserted). */
 sim_handle sim_schedule(sim_kernel *k, double time, unsigned cls,
                         uint32_t type, uint32_t arg);
 /* Removes a scheduled event; the handle must be live. */

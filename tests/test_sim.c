@@ -24,7 +24,7 @@ static void test_sim_equal_time_order(void **state)
     sim_kernel *k = sim_kernel_new(4);
     sim_schedule(k, 2.385, 3, 1, 0);
     sim_schedule(k, 2.385, 1, 2, 0);
-    sim_schedule(k, 1.5, 9, 3, 0);
+    sim_schedule(k, 1.5, 15, 3, 0);
     sim_schedule(k, 2.385, 1, 4, 0);
     sim_schedule(k, 2.385, 0, 5, 0);
     uint32_t want[] = { 3, 5, 2, 4, 1 };

@@ -1,0 +1,209 @@
+/*
+ * verdict.c — adequacy verdicts of a variant (DESIGN.md §7).
+ *
+ * Invariant: a target is `adequate` when the whole 95 % CI of its estimate
+ * meets the threshold, `inadequate` when no point of it does, `uncertain`
+ * otherwise; a bound is met with equality.  An estimate without a value
+ * (NaN: the metric does not apply to the group) gives AN_NOT_APPLICABLE,
+ * which never counts towards a group's verdict.
+ *
+ * Targets, in this order, for the district, each municipality and post:
+ *   wait         within_target_share     >= targets.wait_quantile
+ *   utilization  utilization             <= targets.max_utilization
+ *   reneged      reneged_share           <= targets.max_reneged_share
+ *   stability    backlog slope (cases per 30 days) <= 0
+ *
+ * Replications to decide an uncertain target: Law (2015), "Simulation
+ * Modeling and Analysis", 5th ed., §9.4.1, approximate number of
+ * replications n*_a(beta) = n (h / beta)^2 for a CI half-width h from n
+ * replications to shrink to beta.  Here beta is the distance of the mean
+ * from the threshold, so i = n (h/d)^2 = (t sd / d)^2 replications would
+ * give a CI that just excludes the threshold (t held at its current value).
+ */
+#include "an.h"
+#include "../sim/sim.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_cdf.h>
+
+const char *const an_target_names[AN_N_TARGETS] = {
+    "wait", "utilization", "reneged_share", "stability"
+};
+
+const char *const an_verdict_names[] = {
+    "adequate", "inadequate", "uncertain", "n/a"
+};
+
+#define EN_DASH "\xe2\x80\x93"     /* UTF-8 of U+2013 */
+
+/* Largest reps_to_decide reported; beyond it "more than" is all we say. */
+#define REPS_MAX 1000000000L
+
+an_verdict_kind an_decide(const an_stat *est, double threshold, int upper)
+{
+    if (est->n == 0 || isnan(est->mean) || isnan(threshold))
+        return AN_NOT_APPLICABLE;
+    double lo = est->ci_low, hi = est->ci_high;
+    if (est->n < 2 || isnan(lo) || isnan(hi)) lo = hi = est->mean;
+    if (upper) {
+        if (hi <= threshold) return AN_ADEQUATE;
+        if (lo > threshold) return AN_INADEQUATE;
+    } else {
+        if (lo >= threshold) return AN_ADEQUATE;
+        if (hi < threshold) return AN_INADEQUATE;
+    }
+    return AN_UNCERTAIN;
+}
+
+/* Replications at which the CI half-width would shrink to the distance of
+ * the mean from the threshold (see the file comment); at least n + 1, at
+ * most REPS_MAX; -1 when the mean sits exactly on the threshold, where no
+ * number of replications is likely to decide. */
+static long reps_to_decide(const an_stat *est, double threshold)
+{
+    double d = fabs(est->mean - threshold);
+    if (est->n < 2 || !(est->sd > 0.0)) return 0;
+    if (d == 0.0) return -1;
+    double t = gsl_cdf_tdist_Pinv(0.975, (double)(est->n - 1));
+    double r = ceil((t * est->sd / d) * (t * est->sd / d));
+    if (!(r <= (double)REPS_MAX)) return REPS_MAX;
+    long reps = (long)r;
+    return reps > (long)est->n ? reps : (long)est->n + 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reasons                                                              */
+/* ------------------------------------------------------------------ */
+
+/* The estimate in the target's own words. */
+static void describe(const an_variant *v, size_t g, const an_verdict *vd,
+                     char *buf, size_t size)
+{
+    const kim_targets *tg = &v->sc->targets;
+    const an_stat *e = &vd->est;
+    an_stat q;
+    switch (vd->target) {
+    case AN_T_WAIT:
+        an_stat_metric(v, g, KIM_M_WAIT_TARGET_Q, &q);
+        if (q.n > 0)
+            snprintf(buf, size, "p%g wait %.1f days (target %g)",
+                     100.0 * tg->wait_quantile, q.mean, tg->wait_days);
+        else
+            snprintf(buf, size, "%.0f %% start within %g days (target %g %%)",
+                     100.0 * e->mean, tg->wait_days, 100.0 * tg->wait_quantile);
+        break;
+    case AN_T_UTILIZATION:
+        snprintf(buf, size, "utilization %.0f %% (max %g %%)",
+                 100.0 * e->mean, 100.0 * tg->max_utilization);
+        break;
+    case AN_T_RENEGED:
+        snprintf(buf, size, "%.1f %% of cases gave up waiting (max %g %%)",
+                 100.0 * e->mean, 100.0 * tg->max_reneged_share);
+        break;
+    default:
+        snprintf(buf, size, "backlog %s by %.1f cases per month "
+                 "(95 %% CI %.1f" EN_DASH "%.1f)",
+                 e->mean >= 0.0 ? "grows" : "shrinks", fabs(e->mean),
+                 e->ci_low, e->ci_high);
+        break;
+    }
+}
+
+static void set_reason(const an_variant *v, size_t g, an_verdict *vd)
+{
+    char what[88];
+    vd->reason[0] = '\0';
+    if (vd->verdict != AN_INADEQUATE && vd->verdict != AN_UNCERTAIN) return;
+    describe(v, g, vd, what, sizeof what);
+    if (vd->verdict == AN_INADEQUATE)
+        snprintf(vd->reason, sizeof vd->reason, "%s", what);
+    else if (vd->reps_to_decide < 0)
+        snprintf(vd->reason, sizeof vd->reason,
+                 "%s; on the threshold, more replications are unlikely to decide it",
+                 what);
+    else if (vd->reps_to_decide >= REPS_MAX)
+        snprintf(vd->reason, sizeof vd->reason,
+                 "%s; more than %ld replications needed to decide it",
+                 what, REPS_MAX);
+    else
+        snprintf(vd->reason, sizeof vd->reason,
+                 "%s; about %ld replications would likely decide it", what,
+                 vd->reps_to_decide);
+}
+
+/* ------------------------------------------------------------------ */
+/* Verdicts                                                             */
+/* ------------------------------------------------------------------ */
+
+static const kim_metric target_metric[AN_N_TARGETS] = {
+    KIM_M_WITHIN_TARGET_SHARE, KIM_M_UTILIZATION, KIM_M_RENEGED_SHARE,
+    KIM_M_BACKLOG_SLOPE
+};
+
+static double target_threshold(const kim_scenario *sc, an_target t)
+{
+    switch (t) {
+    case AN_T_WAIT:        return sc->targets.wait_quantile;
+    case AN_T_UTILIZATION: return sc->targets.max_utilization;
+    case AN_T_RENEGED:     return sc->targets.max_reneged_share;
+    default:               return 0.0;
+    }
+}
+
+static int judged(kim_group_kind k)
+{
+    return k == KIM_G_DISTRICT || k == KIM_G_MUNI || k == KIM_G_POST;
+}
+
+static void verdict_of(const an_variant *v, size_t g, an_target t,
+                       an_verdict *vd)
+{
+    int upper = t != AN_T_WAIT;
+    memset(vd, 0, sizeof *vd);
+    vd->group = g;
+    vd->target = t;
+    vd->threshold = target_threshold(v->sc, t);
+    an_stat_metric(v, g, target_metric[t], &vd->est);
+    vd->verdict = an_decide(&vd->est, vd->threshold, upper);
+    if (vd->verdict == AN_UNCERTAIN)
+        vd->reps_to_decide = reps_to_decide(&vd->est, vd->threshold);
+    set_reason(v, g, vd);
+}
+
+size_t an_verdicts(const an_variant *v, an_verdict **out)
+{
+    size_t n = 0;
+    for (size_t g = 0; g < v->groups->n; g++)
+        if (judged(v->groups->kind[g])) n++;
+    *out = sim_xmalloc(n * AN_N_TARGETS * sizeof **out);
+    size_t k = 0;
+    for (size_t g = 0; g < v->groups->n; g++) {
+        if (!judged(v->groups->kind[g])) continue;
+        for (int t = 0; t < AN_N_TARGETS; t++)
+            verdict_of(v, g, (an_target)t, &(*out)[k++]);
+    }
+    return k;
+}
+
+/* Severity order for the worst-of: n/a < adequate < uncertain < inadequate. */
+static int severity(an_verdict_kind k)
+{
+    switch (k) {
+    case AN_ADEQUATE:   return 1;
+    case AN_UNCERTAIN:  return 2;
+    case AN_INADEQUATE: return 3;
+    default:            return 0;
+    }
+}
+
+an_verdict_kind an_group_verdict(const an_verdict *vs, size_t n, size_t group)
+{
+    an_verdict_kind worst = AN_NOT_APPLICABLE;
+    for (size_t i = 0; i < n; i++)
+        if (vs[i].group == group && severity(vs[i].verdict) > severity(worst))
+            worst = vs[i].verdict;
+    return worst;
+}

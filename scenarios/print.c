@@ -1,0 +1,278 @@
+/*
+ * print.c — the resolved scenario written back in the scenario language
+ * (`kimsim check`), and its hash for the manifest.
+ *
+ * Invariant: scn_load_string of scn_print's output gives the same
+ * scenario bit for bit: reals are printed in the shortest form that reads
+ * back to the same double, distributions in their canonical parameters
+ * (lognormal mu/sigma, gamma shape/scale; the familiar median or mean
+ * follow as a comment), references by id, and every default explicitly.
+ */
+#include "scn_impl.h"
+#include "../sim/sim.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Shortest %.Ng (N = 15..17) that reads back as x, marked as a real. */
+static const char *num(char buf[40], double x)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, 40, "%.*g", prec, x);
+        if (strtod(buf, NULL) == x) break;
+    }
+    if (!strpbrk(buf, ".eEni")) strcat(buf, ".0");
+    return buf;
+}
+
+/* A string literal: quotes and backslashes escaped. */
+static void str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; s && *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
+        else if (ch < 0x20) fprintf(f, "\\x%02x", ch);
+        else fputc(ch, f);
+    }
+    fputc('"', f);
+}
+
+/* "key = value; " for a real. */
+static void real(FILE *f, const char *key, double x)
+{
+    char b[40];
+    fprintf(f, "%s = %s; ", key, num(b, x));
+}
+
+static void print_dist(FILE *f, const char *key, const kim_dist *d)
+{
+    const double *p = d->p;
+    fprintf(f, "%s = { dist = \"%s\"; ", key, kim_dist_name(d->kind));
+    switch (d->kind) {
+    case KIM_DIST_EXPONENTIAL: real(f, "mean", p[0]); break;
+    case KIM_DIST_LOGNORMAL: real(f, "mu", p[0]); real(f, "sigma", p[1]); break;
+    case KIM_DIST_GAMMA: real(f, "shape", p[0]); real(f, "scale", p[1]); break;
+    case KIM_DIST_WEIBULL: real(f, "shape", p[0]); real(f, "scale", p[1]); break;
+    case KIM_DIST_FIXED: real(f, "value", p[0]); break;
+    case KIM_DIST_UNIFORM: real(f, "min", p[0]); real(f, "max", p[1]); break;
+    case KIM_DIST_TRIANGULAR:
+        real(f, "min", p[0]); real(f, "mode", p[1]); real(f, "max", p[2]);
+        break;
+    default: {
+        char b[40];
+        fputs("values = [", f);
+        for (size_t i = 0; i < d->n_values; i++)
+            fprintf(f, "%s%s", i ? ", " : " ", num(b, d->values[i]));
+        fputs(" ]; ", f);
+    }
+    }
+    if (isfinite(d->max)) real(f, "max", d->max);
+    fputs("};", f);
+    if (d->kind == KIM_DIST_LOGNORMAL)
+        fprintf(f, "  # median %.6g, mean %.6g", exp(p[0]), kim_dist_mean(d));
+    else if (d->kind == KIM_DIST_GAMMA)
+        fprintf(f, "  # mean %.6g, sd %.6g", kim_dist_mean(d), kim_dist_sd(d));
+}
+
+static void print_top(FILE *f, const kim_scenario *sc)
+{
+    const kim_targets *t = &sc->targets;
+    char b[40];
+    fputs("# kimsim: the resolved scenario, every default filled in\n", f);
+    fputs("name = ", f); str(f, sc->name); fputs(";\n", f);
+    fputs("description = ", f); str(f, sc->description ? sc->description : "");
+    fprintf(f, ";\nhorizon_days = %s; ", num(b, sc->horizon_days));
+    if (sc->warmup_auto) fputs("warmup_days = \"auto\";\n", f);
+    else fprintf(f, "warmup_days = %s;\n", num(b, sc->warmup_days));
+    fprintf(f, "replications = %ld; seed = %" PRIu64 "%s; rng = ", sc->replications,
+            sc->seed, sc->seed > 2147483647u ? "L" : "");
+    str(f, sc->rng ? sc->rng : "mt19937");
+    fprintf(f, "; sample_days = %s;\n", num(b, sc->sample_days));
+    fprintf(f, "caseload = { per_fte = %s; };\n", num(b, sc->caseload_per_fte));
+    fputs("targets = { ", f);
+    real(f, "wait_days", t->wait_days); real(f, "wait_quantile", t->wait_quantile);
+    real(f, "max_utilization", t->max_utilization);
+    real(f, "max_reneged_share", t->max_reneged_share);
+    fprintf(f, "};\npolicy = { queue = \"%s\"; assign = \"%s\"; capacity_drop = \"%s\"; };\n",
+            scn_queue_names[sc->queue], scn_assign_names[sc->assign],
+            scn_drop_names[sc->capacity_drop]);
+    fputs("cost = { ", f);
+    real(f, "per_fte_year", sc->cost_per_fte_year);
+    real(f, "top_up_per_fte_year", sc->cost_top_up_per_fte_year);
+    fputs("};\n", f);
+}
+
+/* "  { name = "..."; id = "..."; " */
+static void item_head(FILE *f, const char *name, const char *id)
+{
+    fputs("  { name = ", f); str(f, name);
+    fputs("; id = ", f); str(f, id);
+    fputs("; ", f);
+}
+
+static void print_case_types(FILE *f, const kim_scenario *sc)
+{
+    fputs("\ncase_types = (\n", f);
+    for (size_t i = 0; i < sc->n_case_types; i++) {
+        const kim_case_type *t = &sc->case_types[i];
+        item_head(f, t->name, t->id);
+        real(f, "share", t->share);
+        fprintf(f, "priority = %d;\n    ", t->priority);
+        print_dist(f, "duration", &t->duration);
+        if (t->patience.kind != KIM_DIST_NONE) {
+            fputs("\n    ", f);
+            print_dist(f, "patience", &t->patience);
+        }
+        fprintf(f, "\n  }%s\n", i + 1 < sc->n_case_types ? "," : "");
+    }
+    fputs(");\n", f);
+}
+
+static void print_munis(FILE *f, const kim_scenario *sc)
+{
+    fputs("\nmunicipalities = (\n", f);
+    for (size_t i = 0; i < sc->n_munis; i++) {
+        const kim_muni *m = &sc->munis[i];
+        item_head(f, m->name, m->id);
+        real(f, "arrivals_per_day", m->arrivals_per_day);
+        fprintf(f, " # %.6g per year\n    ", 365.0 * m->arrivals_per_day);
+        real(f, "weight", m->weight);
+        fprintf(f, "initial = { waiting = %d; open = %d; }; }%s\n", m->initial_waiting,
+                m->initial_open, i + 1 < sc->n_munis ? "," : "");
+    }
+    fputs(");\n", f);
+}
+
+/* ["*"] or the ids of the municipalities idx[0..n). */
+static void muni_refs(FILE *f, const kim_scenario *sc, bool all,
+                      const size_t *idx, size_t n)
+{
+    fputc('[', f);
+    if (all) fputs("\"*\"", f);
+    for (size_t i = 0; i < n && !all; i++) {
+        if (i) fputs(", ", f);
+        str(f, sc->munis[idx[i]].id);
+    }
+    fputc(']', f);
+}
+
+static void print_posts(FILE *f, const kim_scenario *sc)
+{
+    fputs("\nposts = (\n", f);
+    for (size_t i = 0; i < sc->n_posts; i++) {
+        const kim_post *p = &sc->posts[i];
+        item_head(f, p->name, p->id);
+        fputs("carrier = ", f); str(f, p->carrier); fputs(";\n    ", f);
+        real(f, "fte", p->fte); real(f, "filled_fte", p->filled_fte);
+        real(f, "caseload_per_fte", p->caseload_per_fte);
+        fprintf(f, " # %ld slots\n    serves = ",
+                kim_slots(p->filled_fte, p->caseload_per_fte));
+        muni_refs(f, sc, p->serves_all, p->serves, p->n_serves);
+        fputs(";\n    staffing = { ", f);
+        real(f, "turnover_per_year", p->turnover_per_year);
+        if (p->hiring_lag.kind != KIM_DIST_NONE) print_dist(f, "hiring_lag", &p->hiring_lag);
+        fprintf(f, "%s}; }%s\n", p->hiring_lag.kind != KIM_DIST_NONE ? "\n    " : "",
+                i + 1 < sc->n_posts ? "," : "");
+    }
+    fputs(");\n", f);
+}
+
+static void print_window(FILE *f, const kim_driver *d)
+{
+    real(f, "from_day", d->from_day);
+    if (isfinite(d->to_day)) real(f, "to_day", d->to_day);
+}
+
+static void print_driver(FILE *f, const kim_scenario *sc, const kim_driver *d)
+{
+    static const char *const kinds[] = { "?", "influx", "housing_shortage",
+                                         "staffing", "programme_end" };
+    char b[40], b2[40];
+    fprintf(f, "  { kind = \"%s\"; ", kinds[d->kind]);
+    if (d->kind == KIM_DRV_INFLUX && d->n_profile) {
+        fputs("profile = (", f);
+        for (size_t i = 0; i < d->n_profile; i++)
+            fprintf(f, "%s(%s, %s)", i ? ", " : " ", num(b, d->profile_day[i]),
+                    num(b2, d->profile_factor[i]));
+        fputs(" ); ", f);
+    } else if (d->kind == KIM_DRV_INFLUX) {
+        print_window(f, d);
+        real(f, "factor", d->factor);
+    }
+    if (d->kind == KIM_DRV_INFLUX) {
+        fputs("municipalities = ", f);
+        muni_refs(f, sc, d->all_munis, d->munis, d->n_munis);
+        fputs("; ", f);
+    } else if (d->kind == KIM_DRV_HOUSING) {
+        print_window(f, d);
+        fputs("case_type = ", f); str(f, sc->case_types[d->case_type].id); fputs("; ", f);
+        if (!isnan(d->share)) real(f, "share", d->share);
+        real(f, "duration_factor", d->duration_factor);
+    } else {
+        real(f, "day", d->day);
+    }
+    if (d->kind == KIM_DRV_STAFFING) {
+        fputs("post = ", f); str(f, sc->posts[d->post].id); fputs("; ", f);
+        if (!isnan(d->fte)) real(f, "fte", d->fte);
+        if (!isnan(d->filled_fte)) real(f, "filled_fte", d->filled_fte);
+    }
+    fputc('}', f);
+}
+
+static void print_trace(FILE *f, const kim_scenario *sc)
+{
+    char b[40];
+    if (sc->arrivals_file) {
+        fputs("\narrivals_file = ", f); str(f, sc->arrivals_file); fputs(";\n", f);
+        return;
+    }
+    if (!sc->trace) return;
+    fputs("\narrivals = (\n", f);
+    for (size_t i = 0; i < sc->n_trace; i++) {
+        const kim_arrival *a = &sc->trace[i];
+        fprintf(f, "  (%s, ", num(b, a->day));
+        str(f, sc->munis[a->muni].id);
+        if (a->case_type >= 0) { fputs(", ", f); str(f, sc->case_types[a->case_type].id); }
+        fprintf(f, ")%s\n", i + 1 < sc->n_trace ? "," : "");
+    }
+    fputs(");\n", f);
+}
+
+void scn_print(FILE *f, const kim_scenario *sc)
+{
+    print_top(f, sc);
+    print_case_types(f, sc);
+    print_munis(f, sc);
+    print_posts(f, sc);
+    if (sc->n_drivers) {
+        fputs("\ndrivers = (\n", f);
+        for (size_t i = 0; i < sc->n_drivers; i++) {
+            print_driver(f, sc, &sc->drivers[i]);
+            fprintf(f, "%s\n", i + 1 < sc->n_drivers ? "," : "");
+        }
+        fputs(");\n", f);
+    }
+    print_trace(f, sc);
+}
+
+/* FNV-1a, 64-bit (Fowler, Noll & Vo; offset basis and prime of the
+ * reference implementation). */
+uint64_t scn_hash(const kim_scenario *sc)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    uint64_t h = 0xcbf29ce484222325ull;
+    FILE *f = open_memstream(&buf, &len);
+    SIM_ASSERT(f != NULL);
+    scn_print(f, sc);
+    fclose(f);
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)buf[i];
+        h *= 0x100000001b3ull;
+    }
+    free(buf);
+    return h;
+}
