@@ -142,4 +142,104 @@ int an_write_verdicts(FILE *f, const an_variant *vs, size_t n_vs);
  * only when `colour` is set. */
 void an_print_table(FILE *f, const an_variant *v, int colour);
 
+/* ------------------------------------------------------------------ */
+/* Report (report.c: CSV reader, HTML page; plot.c: gnuplot scripts)   */
+/* ------------------------------------------------------------------ */
+/* A streaming RFC 4180 reader (Shafranovich 2005): quoted fields may hold
+ * commas, doubled quotes and line breaks; CRLF and LF both end a record;
+ * blank lines and a leading UTF-8 byte-order mark are skipped.  Borrows
+ * the FILE; an_csv_reader_free(NULL) is a no-op. */
+typedef struct an_csv_reader an_csv_reader;
+an_csv_reader *an_csv_reader_new(FILE *f);
+void an_csv_reader_free(an_csv_reader *r);
+/* Reads the next record: returns its number of fields (>= 1) and points
+ * *fields at them (valid until the next call), 0 at the end of the file,
+ * or -1 on malformed input (an_csv_error says where and what). */
+long an_csv_next(an_csv_reader *r, const char *const **fields);
+const char *an_csv_error(const an_csv_reader *r);
+
+/* A whole CSV file in memory: a header row, then rows padded with "" to
+ * the header's width (extra fields are dropped).  Owns every string. */
+typedef struct an_table {
+    size_t n_cols, n_rows;      /* n_rows excludes the header */
+    char **head;                /* n_cols column names */
+    char **cell;                /* n_rows x n_cols, row-major */
+} an_table;
+
+/* Reads f into *t.  Returns 0, or -1 with a message in err (the table is
+ * then empty) when the file is malformed or has no header. */
+int an_table_read(FILE *f, an_table *t, char *err, size_t n_err);
+void an_table_fini(an_table *t);
+/* Index of the column named `name`, or -1. */
+long an_table_col(const an_table *t, const char *name);
+/* The cell (row, col); "" when col < 0. */
+const char *an_table_get(const an_table *t, size_t row, long col);
+/* The cell as a number; NaN when empty or not a number. */
+double an_table_num(const an_table *t, size_t row, long col);
+
+/* Writes s with & < > " ' replaced by HTML character references. */
+void an_html_escape(FILE *f, const char *s);
+
+/* What the report page shows.  Parameters are borrowed; svg strings are
+ * owned by the caller too.  summary is required, the rest may be NULL. */
+#define AN_REPORT_MAX_PLOTS 8
+#define AN_REPORT_MAX_NOTES 8
+typedef struct an_report_plot {
+    const char *name;           /* file stem in plots/: "waiting" */
+    const char *title;
+    const char *caption;        /* how to read it */
+    const char *svg;            /* the SVG document (prolog is skipped) */
+} an_report_plot;
+
+typedef struct an_report {
+    /* Parameters */
+    const an_table *summary, *verdict, *comparison, *recommendation;
+    const char *manifest;       /* manifest.txt's text */
+    const kim_scenario *sc;     /* the scenario of `scenario`, when found */
+    /* Results of an_report_select */
+    const char *scenario, *variant;   /* first of summary.csv */
+    double wait_quantile;       /* verdict.csv's wait threshold (default 0.9) */
+    double wait_days;           /* sc's target wait; NaN when unknown */
+    char wait_metric[32];       /* "wait_p90" or "wait_target_quantile" */
+    char wait_label[16];        /* "p90" */
+    /* Plots and notes for the page */
+    an_report_plot plots[AN_REPORT_MAX_PLOTS];
+    size_t n_plots;
+    char notes[AN_REPORT_MAX_NOTES][320];
+    size_t n_notes;
+} an_report;
+
+/* Fills the results part of *r from its parameters. */
+void an_report_select(an_report *r);
+/* Adds a note (printf format) shown near the top of the page. */
+void an_report_note(an_report *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The page: one self-contained HTML5 document (plots inlined, no network),
+ * readable on a laptop and printable on A4.  0, or -1 when a write failed. */
+int an_report_html(FILE *f, const an_report *r);
+
+/* gnuplot (plot.c).  Each an_plot_* writes its data to `dat` and a script
+ * to `gp` that, run by gnuplot in the folder of the files named in *pf,
+ * draws pf->svg and pf->png (pngcairo, or png where cairo is missing).
+ * Returns 1 when written, 0 when the input holds nothing to draw, -1 when
+ * a write or (an_plot_waiting) a read failed, with a message in err. */
+typedef struct an_plot_files {
+    const char *dat, *svg, *png;
+} an_plot_files;
+
+/* (a) Waiting list per municipality over time: mean and min-max band over
+ * the replications of r's variant, streamed from timeseries.csv. */
+int an_plot_waiting(FILE *gp, FILE *dat, const an_plot_files *pf,
+                    an_csv_reader *timeseries, const an_report *r,
+                    char *err, size_t n_err);
+/* (b) Wait mean, p50, p90, p95 per municipality against the target. */
+int an_plot_waits(FILE *gp, FILE *dat, const an_plot_files *pf, const an_report *r);
+/* (c) p90 wait with 95 % CI per municipality, coloured by verdict. */
+int an_plot_verdict(FILE *gp, FILE *dat, const an_plot_files *pf, const an_report *r);
+/* (d) Difference of the p90 wait, variant - baseline, with 95 % CI. */
+int an_plot_comparison(FILE *gp, FILE *dat, const an_plot_files *pf, const an_report *r);
+/* (e) Recommended (and current) FTE per post. */
+int an_plot_recommendation(FILE *gp, FILE *dat, const an_plot_files *pf,
+                           const an_report *r);
+
 #endif

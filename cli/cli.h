@@ -80,7 +80,10 @@ int cli_copy_into(FILE *to, const char *from_path);
 int cli_load_variants(cli_run *run);
 void cli_run_fini(cli_run *run);
 
-/* exec.c: runs every pending replication on o->jobs threads */
+/* exec.c: runs every pending replication on o->jobs threads.  With an
+ * empty run->journal the results stay in memory only (no time series, no
+ * case trace, no resume): for commands that run many variants, such as
+ * recommend. */
 int cli_execute(cli_run *run);
 /* Journal file of (variant, replication) with extension ext into buf. */
 void cli_journal_path(const cli_run *run, size_t v, unsigned long r,

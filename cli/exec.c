@@ -159,12 +159,13 @@ static int run_task(pool *pl, kim_model **models, size_t v, unsigned long r)
     cli_variant *var = &run->v[v];
     obs_ctx oc = { .sc = &var->sc };
     kim_observer obs = { &oc, NULL, NULL };
+    int journal = run->journal[0] != '\0';
     make_prefix(&oc, var, r);
-    if (var->sc.sample_days > 0.0) {
+    if (journal && var->sc.sample_days > 0.0) {
         if (!(oc.ts = open_journal(run, v, r, "ts"))) return -1;
         obs.sample = on_sample;
     }
-    if (run->o->trace) {
+    if (journal && run->o->trace) {
         if (!(oc.cases = open_journal(run, v, r, "cases"))) { fclose(oc.ts); return -1; }
         obs.trace = on_trace;
     }
@@ -172,7 +173,7 @@ static int run_task(pool *pl, kim_model **models, size_t v, unsigned long r)
     kim_model_run(models[v], r, &obs, an_values(&var->res, r, 0), &var->res.info[r]);
     int bad = close_synced(oc.ts);
     bad |= close_synced(oc.cases);
-    if (bad || write_res(run, v, r) != 0) return -1;
+    if (bad || (journal && write_res(run, v, r) != 0)) return -1;
     atomic_fetch_add(&pl->events, var->res.info[r].events);
     return 0;
 }
@@ -235,7 +236,7 @@ static void plan(pool *pl)
         for (unsigned long r = 0; r < res->n_reps; r++) {
             if (o->shard_n && (long)(r % (unsigned long)o->shard_n) != o->shard_k - 1) continue;
             pl->total_all++;
-            if (o->resume && read_res(run, v, r) == 0) {
+            if (o->resume && run->journal[0] && read_res(run, v, r) == 0) {
                 pl->done_before++;
                 atomic_fetch_add(&pl->events, res->info[r].events);
                 continue;

@@ -62,9 +62,11 @@ static void trace_case(kim_model *m, const kcase *cs, double end, const char *ou
 static void draw_attributes(kim_model *m, kcase *cs, long type, gsl_rng *r)
 {
     const kim_scenario *sc = m->sc;
-    double u = gsl_rng_uniform(r);
     size_t j = 0;
-    while (j + 1 < sc->n_case_types && u >= m->cum_share[j]) j++;
+    if (sc->n_case_types > 1) {          /* one type: nothing to draw */
+        double u = gsl_rng_uniform(r);
+        while (j + 1 < sc->n_case_types && u >= m->cum_share[j]) j++;
+    }
     if (type >= 0) j = (size_t)type;
     const kim_case_type *ct = &sc->case_types[j];
     cs->type = (uint32_t)j;
@@ -90,13 +92,26 @@ static void post_update(kim_model *m, size_t p, long open, long slots)
     wl_post_capacity_changed(m, p, was_free);
 }
 
-static void queue_changed(kim_model *m, size_t mu, long delta)
+/* One more (+1) or one fewer (-1) open case at post p: the hot path of
+ * post_update. */
+static inline void post_open_step(kim_model *m, size_t p, long d)
 {
-    double t = sim_now(m->k);
+    kpost_state *ps = &m->post[p];
+    int was_free = ps->open < ps->slots;
+    ps->open += d;
+    sim_timeavg_set(&ps->avg_open, sim_now(m->k), (double)ps->open);
+    if (was_free != (ps->open < ps->slots))
+        m->sets[ps->set].n_free += was_free ? (size_t)-1 : 1;
+}
+
+/* The district's waiting list is the sum of the municipalities': its time
+ * average is the sum of theirs (tally.c), only its maximum is kept here. */
+static inline void queue_changed(kim_model *m, size_t mu, long delta)
+{
     m->muni[mu].waiting += delta;
     m->waiting_all += delta;
-    sim_timeavg_set(&m->muni[mu].avg_queue, t, (double)m->muni[mu].waiting);
-    sim_timeavg_set(&m->avg_queue_all, t, (double)m->waiting_all);
+    sim_timeavg_set(&m->muni[mu].avg_queue, sim_now(m->k), (double)m->muni[mu].waiting);
+    if (m->waiting_all > m->waiting_all_max) m->waiting_all_max = m->waiting_all;
 }
 
 static void list_append(kim_model *m, klist *l, uint32_t c)
@@ -142,8 +157,8 @@ static void start_case(kim_model *m, uint32_t c, size_t p)
     kpost_state *ps = &m->post[p];
     cs->state = CASE_OPEN;
     cs->post = (int32_t)p;
-    list_append(m, &ps->open_list, c);
-    post_update(m, p, ps->open + 1, ps->slots);
+    if (m->track_open) list_append(m, &ps->open_list, c);
+    post_open_step(m, p, +1);
     m->muni[cs->muni].open++;
     if (isnan(cs->start)) {
         cs->start = t;
@@ -194,7 +209,7 @@ static void requeue_case(kim_model *m, uint32_t c)
     sim_cancel(m->k, cs->ev);
     cs->duration -= t - cs->resumed;
     list_unlink(m, &m->post[p].open_list, c);
-    post_update(m, p, m->post[p].open - 1, m->post[p].slots);
+    post_open_step(m, p, -1);
     m->muni[cs->muni].open--;
     cs->state = CASE_FREE;      /* in transit: on no list until placed */
     cs->post = -1;
@@ -311,8 +326,8 @@ static void on_close(kim_model *m, uint32_t c)
 {
     kcase *cs = &m->cases[c];
     size_t p = (size_t)cs->post;
-    list_unlink(m, &m->post[p].open_list, c);
-    post_update(m, p, m->post[p].open - 1, m->post[p].slots);
+    if (m->track_open) list_unlink(m, &m->post[p].open_list, c);
+    post_open_step(m, p, -1);
     m->muni[cs->muni].open--;
     if (cs->counted) {
         m->gs_muni[cs->muni].closed++;
@@ -490,6 +505,7 @@ kim_model *kim_model_new(const kim_scenario *sc)
     m->sc = sc;
     m->k = sim_kernel_new(64 + 2 * sc->n_posts + sc->n_munis);
     m->free_case = NIL;
+    m->track_open = sc->capacity_drop == KIM_DROP_REASSIGN;
     m->init_rng = sim_rng_new(T, 1);
     build_levels(m);
     m->wl = sim_xcalloc(sc->n_munis * m->n_levels + 1, sizeof *m->wl);
@@ -550,9 +566,8 @@ static void reset(kim_model *m, unsigned long rep)
     wl_reset(m);
     ty_reset(m);
     m->programme_over = 0;
-    m->waiting_all = 0;
+    m->waiting_all = m->waiting_all_max = 0;
     m->warmup = sc->warmup_days;
-    sim_timeavg_init(&m->avg_queue_all, 0.0, 0.0);
     for (size_t p = 0; p < sc->n_posts; p++) {
         kpost_state *ps = &m->post[p];
         ps->fte = sc->posts[p].fte;

@@ -68,7 +68,7 @@ typedef struct kpos {
 typedef struct kpost_state {
     double fte, filled;     /* funded and staffed FTE now */
     long slots, open;
-    klist open_list;        /* open cases in order of start */
+    klist open_list;        /* open cases in order of start (reassign only) */
     size_t set;             /* serve set */
     kpos *pos;              /* positions (staffing dynamics) */
     size_t n_pos, cap_pos;
@@ -120,9 +120,9 @@ struct kim_model {
     int programme_over;
     /* metrics */
     gstats *gs_muni, *gs_post, *gs_type;
-    sim_timeavg avg_queue_all;
     double sx, sy, sxx, sxy; long ns;
-    long waiting_all;
+    long waiting_all, waiting_all_max;
+    int track_open;          /* keep posts' open lists (capacity_drop = reassign) */
     double warmup;
     const kim_observer *obs;
     kim_groups groups;

@@ -98,7 +98,7 @@ void ty_restart(kim_model *m, double t)
         ms->sx = ms->sy = ms->sxx = ms->sxy = 0.0;
         ms->ns = 0;
     }
-    sim_timeavg_restart(&m->avg_queue_all, t);
+    m->waiting_all_max = m->waiting_all;
     m->sx = m->sy = m->sxx = m->sxy = 0.0;
     m->ns = 0;
 }
@@ -208,11 +208,11 @@ static void capacity_metrics(const kim_model *m, const char *mask, double t, dou
     v[KIM_M_COST_EUR] = fte * (sc->cost_per_fte_year + sc->cost_top_up_per_fte_year);
 }
 
-static void queue_metrics(const sim_timeavg *q, double t, double sx, double sy,
+static void queue_metrics(double mean, double max, double sx, double sy,
                           double sxx, double sxy, long n, double *v)
 {
-    v[KIM_M_QUEUE_MEAN] = sim_timeavg_mean(q, t);
-    v[KIM_M_QUEUE_MAX] = q->max;
+    v[KIM_M_QUEUE_MEAN] = mean;
+    v[KIM_M_QUEUE_MAX] = max;
     v[KIM_M_BACKLOG_SLOPE] = 30.0 * slope(sx, sy, sxx, sxy, n);
 }
 
@@ -239,7 +239,9 @@ void ty_finish(kim_model *m, double t, double *values)
     memset(mask, 1, sc->n_posts);
     case_metrics(m, &sum, values, 0);
     capacity_metrics(m, mask, t, values);
-    queue_metrics(&m->avg_queue_all, t, m->sx, m->sy, m->sxx, m->sxy, m->ns, values);
+    double q_all = 0.0;
+    for (size_t i = 0; i < sc->n_munis; i++) q_all += sim_timeavg_mean(&m->muni[i].avg_queue, t);
+    queue_metrics(q_all, (double)m->waiting_all_max, m->sx, m->sy, m->sxx, m->sxy, m->ns, values);
 
     for (size_t i = 0; i < sc->n_munis; i++) {
         double *v = values + kim_group_of(g, KIM_G_MUNI, i) * KIM_N_METRICS;
@@ -249,7 +251,8 @@ void ty_finish(kim_model *m, double t, double *values)
             mask[p] = kim_post_serves(&sc->posts[p], i);
         capacity_metrics(m, mask, t, v);
         v[KIM_M_COST_EUR] = NAN;   /* pools would be counted twice */
-        queue_metrics(&ms->avg_queue, t, ms->sx, ms->sy, ms->sxx, ms->sxy, ms->ns, v);
+        queue_metrics(sim_timeavg_mean(&ms->avg_queue, t), ms->avg_queue.max, ms->sx, ms->sy,
+                      ms->sxx, ms->sxy, ms->ns, v);
     }
     for (size_t p = 0; p < sc->n_posts; p++) {
         double *v = values + kim_group_of(g, KIM_G_POST, p) * KIM_N_METRICS;

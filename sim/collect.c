@@ -18,14 +18,6 @@ void sim_tally_reset(sim_tally *t)
     t->max = -INFINITY;
 }
 
-void sim_tally_add(sim_tally *t, double x)
-{
-    t->n++;
-    t->sum += x;
-    if (x < t->min) t->min = x;
-    if (x > t->max) t->max = x;
-}
-
 double sim_tally_mean(const sim_tally *t)
 {
     return t->n ? t->sum / (double)t->n : NAN;
@@ -37,15 +29,6 @@ void sim_timeavg_init(sim_timeavg *a, double t, double value)
     a->value = value;
     a->area = 0.0;
     a->max = value;
-}
-
-void sim_timeavg_set(sim_timeavg *a, double t, double value)
-{
-    SIM_ASSERT(t >= a->last_t);
-    a->area += a->value * (t - a->last_t);
-    a->last_t = t;
-    a->value = value;
-    if (value > a->max) a->max = value;
 }
 
 void sim_timeavg_restart(sim_timeavg *a, double t)
@@ -70,38 +53,10 @@ void sim_qhist_reset(sim_qhist *h)
     memset(h, 0, sizeof *h);
 }
 
-/* Bucket index of x in range, read straight from its IEEE 754 bits: the
- * biased exponent gives the octave and the top SIM_QH_SUB_BITS bits of the
- * mantissa the bucket in it (the layout is exactly the histogram's). */
-static inline int bucket_of(double x)
-{
-    uint64_t bits;
-    memcpy(&bits, &x, sizeof bits);
-    return (int)((bits >> (52 - SIM_QH_SUB_BITS)) -
-                 ((uint64_t)(1023 + SIM_QH_MIN_EXP) << SIM_QH_SUB_BITS));
-}
-
 static double bucket_mid(int b)
 {
     int oct = b >> SIM_QH_SUB_BITS, sub = b & (SUB - 1);
     return ldexp(1.0 + (sub + 0.5) / SUB, oct + SIM_QH_MIN_EXP);
-}
-
-void sim_qhist_add(sim_qhist *h, double x)
-{
-    h->n++;
-    if (x > h->max) h->max = x;
-    if (!(x >= SIM_QH_LOW)) {               /* below range (or 0): exact zero */
-        h->zero++;
-        return;
-    }
-    if (x >= SIM_QH_HIGH) {
-        h->over++;
-        return;
-    }
-    int b = bucket_of(x);
-    SIM_ASSERT(h->count[b] < UINT32_MAX);
-    h->count[b]++;
 }
 
 double sim_qhist_quantile(const sim_qhist *h, double q)

@@ -8,6 +8,10 @@
  * cache line to four of them.  slot[s].pos is the index of slot s's entry
  * in the heap (SLOT_FREE when s is on the free list).  Handles are
  * (generation << 32 | slot + 1): a stale handle is detected.
+ * While `hole` is set, heap[0] is vacant: sim_next leaves the root empty so
+ * that the first event the handler schedules drops into it with one
+ * sift-down instead of a pop's sift-down plus a push's sift-up (the
+ * "replace-top" of Knuth, TAOCP vol. 3, §5.2.3).
  */
 #include "sim.h"
 
@@ -40,6 +44,7 @@ struct sim_kernel {
     uint32_t nslots, free_head;
     uint64_t seq, processed;
     double now;
+    int hole;          /* heap[0] was popped and not yet refilled */
 };
 
 void sim_fail(const char *file, int line, const char *what)
@@ -111,6 +116,7 @@ void sim_kernel_reset(sim_kernel *k)
         k->free_head = s;
     }
     k->n = 0;
+    k->hole = 0;
     k->seq = 0;
     k->processed = 0;
     k->now = 0.0;
@@ -188,12 +194,26 @@ sim_handle sim_schedule(sim_kernel *k, double time, unsigned cls,
     k->slots[s].arg = arg;
     entry e = { time, ((uint64_t)cls << (SEQ_BITS + SLOT_BITS)) |
                       (k->seq++ << SLOT_BITS) | s };
-    sift_up(k, k->n++, e);
+    if (k->hole) {
+        k->hole = 0;
+        sift_down(k, 0, e);
+    } else {
+        sift_up(k, k->n++, e);
+    }
     return ((uint64_t)k->slots[s].gen << 32) | (uint64_t)(s + 1);
+}
+
+/* Refills a vacant root with the last entry. */
+static void fill_hole(sim_kernel *k)
+{
+    k->hole = 0;
+    entry last = k->heap[--k->n];
+    if (k->n > 0) sift_down(k, 0, last);
 }
 
 void sim_cancel(sim_kernel *k, sim_handle h)
 {
+    if (k->hole) fill_hole(k);
     uint32_t s = (uint32_t)(h & 0xffffffffu) - 1;
     SIM_ASSERT(h != 0 && s < k->nslots);
     SIM_ASSERT(k->slots[s].gen == (uint32_t)(h >> 32));   /* live handle */
@@ -210,6 +230,7 @@ void sim_cancel(sim_kernel *k, sim_handle h)
 
 int sim_next(sim_kernel *k, sim_event *ev)
 {
+    if (k->hole) fill_hole(k);
     if (k->n == 0) return 0;
     entry top = k->heap[0];
     ev->time = top.time;
@@ -217,13 +238,12 @@ int sim_next(sim_kernel *k, sim_event *ev)
     ev->type = k->slots[s].type;
     ev->arg = k->slots[s].arg;
     release_slot(k, s);
-    entry last = k->heap[--k->n];
-    if (k->n > 0) sift_down(k, 0, last);
+    k->hole = 1;                 /* refilled lazily: see the invariant */
     k->now = top.time;
     k->processed++;
     return 1;
 }
 
 double sim_now(const sim_kernel *k) { return k->now; }
-size_t sim_pending(const sim_kernel *k) { return k->n; }
+size_t sim_pending(const sim_kernel *k) { return k->n - (size_t)k->hole; }
 uint64_t sim_events_processed(const sim_kernel *k) { return k->processed; }

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <gsl/gsl_rng.h>
 
 /* ------------------------------------------------------------------ */
@@ -91,7 +92,6 @@ typedef struct sim_tally {
 } sim_tally;
 
 void sim_tally_reset(sim_tally *t);
-void sim_tally_add(sim_tally *t, double x);
 double sim_tally_mean(const sim_tally *t);   /* NaN when empty */
 
 /* Time-weighted average of a piecewise-constant quantity (queue length,
@@ -101,8 +101,6 @@ typedef struct sim_timeavg {
 } sim_timeavg;
 
 void sim_timeavg_init(sim_timeavg *a, double t, double value);
-/* The quantity changes to `value` at time t (>= last change). */
-void sim_timeavg_set(sim_timeavg *a, double t, double value);
 /* Forgets the history before t (end of warm-up), keeping the value. */
 void sim_timeavg_restart(sim_timeavg *a, double t);
 /* Average over [t0, t]; the current value when t == t0. */
@@ -132,8 +130,53 @@ typedef struct sim_qhist {
 } sim_qhist;
 
 void sim_qhist_reset(sim_qhist *h);
-void sim_qhist_add(sim_qhist *h, double x);
 /* Returns the q-quantile (0 < q <= 1) of the values added; NaN when empty. */
 double sim_qhist_quantile(const sim_qhist *h, double q);
+
+/* ---- the hot updates, inline (they run several times per case) ---- */
+
+static inline void sim_tally_add(sim_tally *t, double x)
+{
+    t->n++;
+    t->sum += x;
+    if (x < t->min) t->min = x;
+    if (x > t->max) t->max = x;
+}
+
+/* The quantity changes to `value` at time t (>= last change). */
+static inline void sim_timeavg_set(sim_timeavg *a, double t, double value)
+{
+    SIM_ASSERT(t >= a->last_t);
+    a->area += a->value * (t - a->last_t);
+    a->last_t = t;
+    a->value = value;
+    if (value > a->max) a->max = value;
+}
+
+/* Bucket index of x in range, read straight from its IEEE 754 bits: the
+ * biased exponent gives the octave and the top SIM_QH_SUB_BITS bits of the
+ * mantissa the bucket in it (the layout is exactly the histogram's). */
+static inline int sim_qhist_bucket(double x)
+{
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    return (int)((bits >> (52 - SIM_QH_SUB_BITS)) -
+                 ((uint64_t)(1023 + SIM_QH_MIN_EXP) << SIM_QH_SUB_BITS));
+}
+
+static inline void sim_qhist_add(sim_qhist *h, double x)
+{
+    h->n++;
+    if (x > h->max) h->max = x;
+    if (!(x >= SIM_QH_LOW)) {            /* below range (or 0): exact zero */
+        h->zero++;
+    } else if (x >= SIM_QH_HIGH) {
+        h->over++;
+    } else {
+        int b = sim_qhist_bucket(x);
+        SIM_ASSERT(h->count[b] < UINT32_MAX);
+        h->count[b]++;
+    }
+}
 
 #endif

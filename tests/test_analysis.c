@@ -713,7 +713,6 @@ static void test_analysis_table_width_and_umlauts(void **state)
     put(&fx.v, 2, KIM_M_RENEGED_SHARE, (double[]){ 0.01, 0.02, 0.01 });
     put(&fx.v, 2, KIM_M_BACKLOG_SLOPE, (double[]){ -0.5, -0.4, -0.6 });
     char *out = table_of(&fx.v, 0);
-    if (getenv("SHOW_TABLE")) fputs(out, stderr);
     for (const char *p = out; *p;) {
         const char *nl = strchr(p, '\n');
         assert_non_null(nl);
