@@ -104,12 +104,29 @@ static double warmup_mean(const an_variant *v)
     return sum / (double)v->n_reps;
 }
 
-/* Staffed FTE: the run's mean when it reported one, else the scenario's. */
+/* A municipality's own staffed FTE: the posts that serve it alone (its
+ * share of a pool is not its own); NaN when only pools serve it. */
+static double home_fte(const kim_scenario *sc, size_t m)
+{
+    double x = 0.0;
+    int any = 0;
+    for (size_t p = 0; p < sc->n_posts; p++) {
+        const kim_post *post = &sc->posts[p];
+        if (post->serves_all || post->n_serves != 1 || post->serves[0] != m) continue;
+        x += post->filled_fte;
+        any = 1;
+    }
+    return any ? x : NAN;
+}
+
+/* Staffed FTE: the run's mean when it reported one, else the scenario's;
+ * for a municipality only its home posts' (pools show as "-"). */
 static double fte_of(const an_variant *v, size_t g)
 {
     const kim_scenario *sc = v->sc;
-    double x = mean_of(v, g, KIM_M_FILLED_FTE_MEAN);
     size_t i = v->groups->index[g];
+    if (v->groups->kind[g] == KIM_G_MUNI) return home_fte(sc, i);
+    double x = mean_of(v, g, KIM_M_FILLED_FTE_MEAN);
     if (!isnan(x)) return x;
     if (v->groups->kind[g] == KIM_G_POST)
         return i < sc->n_posts ? sc->posts[i].filled_fte : NAN;
@@ -160,9 +177,12 @@ static void fmt_wait(const an_variant *v, size_t g, char *b, size_t n)
         snprintf(b, n, "%s", m);
         return;
     }
-    fmt(lo, sizeof lo, days_format(s.ci_low), s.ci_low);
+    /* a wait is never negative: the t interval's low end is shown at 0
+     * (verdict.csv keeps the interval as computed) */
+    double low = s.ci_low < 0.0 ? 0.0 : s.ci_low;
+    fmt(lo, sizeof lo, days_format(low), low);
     fmt(hi, sizeof hi, days_format(s.ci_high), s.ci_high);
-    snprintf(b, n, "%s (%s-%s)", m, lo, hi);
+    snprintf(b, n, "%s (%s\xe2\x80\x93%s)", m, lo, hi);
 }
 
 static void fmt_percent(const an_variant *v, size_t g, kim_metric m,
