@@ -84,7 +84,7 @@ static void post_update(kim_model *m, size_t p, long open, long slots)
 {
     kpost_state *ps = &m->post[p];
     int was_free = ps->open < ps->slots;
-    double t = sim_now(m->k);
+    double t = m->now;
     if (open != ps->open) sim_timeavg_set(&ps->avg_open, t, (double)open);
     if (slots != ps->slots) sim_timeavg_set(&ps->avg_slots, t, (double)slots);
     ps->open = open;
@@ -99,7 +99,7 @@ static inline void post_open_step(kim_model *m, size_t p, long d)
     kpost_state *ps = &m->post[p];
     int was_free = ps->open < ps->slots;
     ps->open += d;
-    sim_timeavg_set(&ps->avg_open, sim_now(m->k), (double)ps->open);
+    sim_timeavg_set(&ps->avg_open, m->now, (double)ps->open);
     if (was_free != (ps->open < ps->slots))
         m->sets[ps->set].n_free += was_free ? (size_t)-1 : 1;
 }
@@ -110,7 +110,7 @@ static inline void queue_changed(kim_model *m, size_t mu, long delta)
 {
     m->muni[mu].waiting += delta;
     m->waiting_all += delta;
-    sim_timeavg_set(&m->muni[mu].avg_queue, sim_now(m->k), (double)m->muni[mu].waiting);
+    sim_timeavg_set(&m->muni[mu].avg_queue, m->now, (double)m->muni[mu].waiting);
     if (m->waiting_all > m->waiting_all_max) m->waiting_all_max = m->waiting_all;
 }
 
@@ -134,12 +134,12 @@ static void list_unlink(kim_model *m, klist *l, uint32_t c)
 static void count_start(kim_model *m, const kcase *cs, size_t p, double wait)
 {
     gstats *g[3] = { &m->gs_muni[cs->muni], &m->gs_type[cs->type], &m->gs_post[p] };
-    int within = wait <= m->sc->targets.wait_days;
+    uint64_t within = wait <= m->sc->targets.wait_days, waited = wait > 0.0;
     for (int i = 0; i < 3; i++) {
         g[i]->started++;
-        g[i]->waited += wait > 0.0;
+        g[i]->waited += waited;
         g[i]->within += within;
-        sim_tally_add(&g[i]->wait, wait);
+        g[i]->wait_sum += wait;
         sim_qhist_add(g[i]->hist, wait);
     }
 }
@@ -148,7 +148,7 @@ static void count_start(kim_model *m, const kcase *cs, size_t p, double wait)
 static void start_case(kim_model *m, uint32_t c, size_t p)
 {
     kcase *cs = &m->cases[c];
-    double t = sim_now(m->k);
+    double t = m->now;
     if (cs->state == CASE_WAITING) {
         wl_remove(m, c);
         queue_changed(m, cs->muni, -1);
@@ -194,7 +194,7 @@ static void place_case(kim_model *m, uint32_t c, int may_renege)
     queue_changed(m, cs->muni, +1);
     cs->ev = 0;
     if (may_renege && isfinite(cs->patience)) {
-        double t = cs->arrival + cs->patience, now = sim_now(m->k);
+        double t = cs->arrival + cs->patience, now = m->now;
         cs->ev = sim_schedule(m->k, t > now ? t : now, CL_RENEGE, EV_RENEGE, c);
     }
 }
@@ -205,7 +205,7 @@ static void requeue_case(kim_model *m, uint32_t c)
 {
     kcase *cs = &m->cases[c];
     size_t p = (size_t)cs->post;
-    double t = sim_now(m->k);
+    double t = m->now;
     sim_cancel(m->k, cs->ev);
     cs->duration -= t - cs->resumed;
     list_unlink(m, &m->post[p].open_list, c);
@@ -219,7 +219,7 @@ static void requeue_case(kim_model *m, uint32_t c)
 void eng_set_filled(kim_model *m, size_t p, double filled)
 {
     kpost_state *ps = &m->post[p];
-    double t = sim_now(m->k);
+    double t = m->now;
     ps->filled = filled;
     sim_timeavg_set(&ps->avg_filled, t, filled);
     long slots = kim_slots(filled, kim_post_caseload(m->sc, p));
@@ -296,7 +296,7 @@ static void schedule_arrival(kim_model *m, size_t mu, double from)
 static void arrive(kim_model *m, size_t mu, long type)
 {
     if (m->programme_over) return;
-    double t = sim_now(m->k);
+    double t = m->now;
     uint32_t c = case_new(m);
     kcase *cs = &m->cases[c];
     cs->muni = (uint32_t)mu;
@@ -334,7 +334,7 @@ static void on_close(kim_model *m, uint32_t c)
         m->gs_type[cs->type].closed++;
         m->gs_post[p].closed++;
     }
-    trace_case(m, cs, sim_now(m->k), "closed");
+    trace_case(m, cs, m->now, "closed");
     case_free(m, c);
     fill_post(m, p);
 }
@@ -348,7 +348,7 @@ static void on_renege(kim_model *m, uint32_t c)
         m->gs_muni[cs->muni].reneged++;
         m->gs_type[cs->type].reneged++;
     }
-    trace_case(m, cs, sim_now(m->k), "reneged");
+    trace_case(m, cs, m->now, "reneged");
     case_free(m, c);
 }
 
@@ -356,7 +356,7 @@ static void on_renege(kim_model *m, uint32_t c)
 static void recompute_mix(kim_model *m)
 {
     const kim_scenario *sc = m->sc;
-    double t = sim_now(m->k), *share = m->cum_share;
+    double t = m->now, *share = m->cum_share;
     for (size_t j = 0; j < sc->n_case_types; j++) {
         share[j] = sc->case_types[j].share;
         m->dur_factor[j] = 1.0;
@@ -560,6 +560,7 @@ static void reset(kim_model *m, unsigned long rep)
 {
     const kim_scenario *sc = m->sc;
     sim_kernel_reset(m->k);
+    m->now = 0.0;
     m->next_no = 0;
     m->free_case = NIL;
     for (uint32_t i = m->n_cases_cap; i-- > 0;) case_free(m, i);
@@ -637,7 +638,7 @@ int kim_model_run(kim_model *m, unsigned long rep, const kim_observer *obs,
     sim_event ev;
     double t = 0.0;
     while (sim_next(m->k, &ev)) {
-        t = ev.time;
+        t = m->now = ev.time;
         switch (ev.type) {
         case EV_ARRIVAL: arrive(m, ev.arg, -1); schedule_arrival(m, ev.arg, t); break;
         case EV_TRACE:   on_trace(m, ev.arg); break;

@@ -31,6 +31,7 @@ static char *label(const char *prefix, const char *name)
 
 static void add(kim_groups *g, kim_group_kind kind, size_t index, char *lab)
 {
+    if (index == 0) g->first[kind] = g->n;
     g->label[g->n] = lab;
     g->kind[g->n] = kind;
     g->index[g->n] = index;
@@ -58,6 +59,7 @@ void kim_groups_init(kim_groups *g, const kim_scenario *sc)
     g->label = sim_xcalloc(cap, sizeof *g->label);
     g->kind = sim_xcalloc(cap, sizeof *g->kind);
     g->index = sim_xcalloc(cap, sizeof *g->index);
+    for (int k = 0; k < 5; k++) g->first[k] = cap;   /* kinds with no group */
     add(g, KIM_G_DISTRICT, 0, sim_xstrdup("district"));
     for (size_t i = 0; i < sc->n_munis; i++)
         add(g, KIM_G_MUNI, i, label("municipality:", sc->munis[i].name));
@@ -82,8 +84,5 @@ void kim_groups_fini(kim_groups *g)
 
 size_t kim_group_of(const kim_groups *g, kim_group_kind kind, size_t index)
 {
-    size_t first = 0;
-    for (size_t i = 0; i < g->n; i++)
-        if (g->kind[i] == kind) { first = i; break; }
-    return first + index;
+    return g->first[kind] + index;
 }

@@ -200,6 +200,7 @@ typedef struct kim_groups {
     char **label;           /* "district", "municipality:Erkelenz", ... owned */
     kim_group_kind *kind;
     size_t *index;          /* index within its kind */
+    size_t first[5];        /* first group of each kim_group_kind */
     size_t n_carriers;
     char **carrier;         /* distinct carrier names, borrowed */
     size_t *post_carrier;   /* carrier index of each post; owned */

@@ -81,7 +81,7 @@ typedef struct kpost_state {
 typedef struct gstats {
     uint64_t arrivals, started, closed, reneged, waited, within, late;
     uint64_t waiting_end, open_end;
-    sim_tally wait;
+    double wait_sum;        /* count and maximum of the waits: hist->n, hist->max */
     sim_qhist *hist;
 } gstats;
 
@@ -100,6 +100,7 @@ typedef struct kmuni_state {
 struct kim_model {
     const kim_scenario *sc;
     sim_kernel *k;
+    double now;              /* = sim_now(k), kept here for the hot path */
     size_t n_levels;
     int *level_of_type;
     /* cases */

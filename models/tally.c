@@ -33,7 +33,6 @@ static void gs_reset(gstats *g)
     sim_qhist *h = g->hist;
     memset(g, 0, sizeof *g);
     g->hist = h;
-    sim_tally_reset(&g->wait);
     sim_qhist_reset(h);
 }
 
@@ -45,10 +44,7 @@ static void gs_merge(gstats *a, const gstats *b)
     a->waited += b->waited;         a->within += b->within;
     a->late += b->late;             a->waiting_end += b->waiting_end;
     a->open_end += b->open_end;
-    a->wait.n += b->wait.n;
-    a->wait.sum += b->wait.sum;
-    if (b->wait.max > a->wait.max) a->wait.max = b->wait.max;
-    if (b->wait.min < a->wait.min) a->wait.min = b->wait.min;
+    a->wait_sum += b->wait_sum;
     sim_qhist *h = a->hist;
     const sim_qhist *g = b->hist;
     h->n += g->n; h->zero += g->zero; h->over += g->over;
@@ -132,13 +128,15 @@ static void observe(kim_model *m, double t)
     for (size_t i = 0; i < sc->n_munis; i++) {
         long s = 0;
         double f = 0.0;
-        for (size_t p = 0; p < sc->n_posts; p++)
-            if (kim_post_serves(&sc->posts[p], i)) {
-                s += m->post[p].slots;
-                f += m->post[p].filled;
+        const kmuni_state *ms = &m->muni[i];
+        for (size_t j = 0; j < ms->n_mem; j++) {     /* the posts serving it */
+            const kset *set = &m->sets[m->mem_set[ms->mem[j]]];
+            for (size_t k = 0; k < set->n_posts; k++) {
+                s += m->post[set->posts[k]].slots;
+                f += m->post[set->posts[k]].filled;
             }
-        o->sample(o->ctx, t, m->groups.label[1 + i], m->muni[i].waiting,
-                  m->muni[i].open, s, f);
+        }
+        o->sample(o->ctx, t, m->groups.label[1 + i], ms->waiting, ms->open, s, f);
     }
     for (size_t p = 0; p < sc->n_posts; p++)
         o->sample(o->ctx, t, m->groups.label[1 + sc->n_munis + p], 0,
@@ -180,9 +178,9 @@ static void case_metrics(const kim_model *m, const gstats *g, double *v, int wai
     } else {
         v[KIM_M_ARRIVALS] = (double)g->started;   /* a post's intake */
     }
-    if (g->wait.n == 0) return;
-    v[KIM_M_WAIT_MEAN] = sim_tally_mean(&g->wait);
-    v[KIM_M_WAIT_MAX] = g->wait.max;
+    if (g->hist->n == 0) return;
+    v[KIM_M_WAIT_MEAN] = g->wait_sum / (double)g->hist->n;
+    v[KIM_M_WAIT_MAX] = g->hist->max;
     v[KIM_M_WAIT_P50] = sim_qhist_quantile(g->hist, 0.50);
     v[KIM_M_WAIT_P90] = sim_qhist_quantile(g->hist, 0.90);
     v[KIM_M_WAIT_P95] = sim_qhist_quantile(g->hist, 0.95);
@@ -233,7 +231,6 @@ void ty_finish(kim_model *m, double t, double *values)
     /* district */
     memset(&sum, 0, sizeof sum);
     sum.hist = scratch;
-    sim_tally_reset(&sum.wait);
     sim_qhist_reset(scratch);
     for (size_t i = 0; i < sc->n_munis; i++) gs_merge(&sum, &m->gs_muni[i]);
     memset(mask, 1, sc->n_posts);
@@ -265,8 +262,7 @@ void ty_finish(kim_model *m, double t, double *values)
         double *v = values + kim_group_of(g, KIM_G_CARRIER, c) * KIM_N_METRICS;
         memset(&sum, 0, sizeof sum);
         sum.hist = scratch;
-        sim_tally_reset(&sum.wait);
-        sim_qhist_reset(scratch);
+            sim_qhist_reset(scratch);
         for (size_t p = 0; p < sc->n_posts; p++) {
             mask[p] = g->post_carrier[p] == c;
             if (mask[p]) gs_merge(&sum, &m->gs_post[p]);
