@@ -1,0 +1,70 @@
+#!/bin/sh
+# Command-line tests of `kimsim run` and `kimsim check`: reproducibility,
+# the output folder rules, bad input, and every shipped scenario.
+set -u
+K=${KIMSIM:-build/kimsim}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+ok()   { echo "ok   $1"; }
+bad()  { echo "FAIL $1"; fails=$((fails + 1)); }
+csvs="summary.csv replications.csv verdict.csv timeseries.csv"
+
+# Same scenario and seed: byte-identical CSV; another seed: different.
+$K run scenarios/default.cfg -r 4 -o "$T/a" --quiet
+$K run scenarios/default.cfg -r 4 -o "$T/b" --quiet -j 1
+same=1
+for f in $csvs; do cmp -s "$T/a/$f" "$T/b/$f" || same=0; done
+[ $same = 1 ] && ok "same seed, same bytes (-j 2 vs -j 1)" || bad "same seed, same bytes"
+$K run scenarios/default.cfg -r 4 -o "$T/c" --quiet -s 99
+cmp -s "$T/a/summary.csv" "$T/c/summary.csv" && bad "another seed differs" || ok "another seed differs"
+
+# An existing -o DIR is not touched without --force (exit 2).
+cp "$T/a/summary.csv" "$T/keep.csv"
+$K run scenarios/default.cfg -r 2 -o "$T/a" --quiet 2>"$T/err"; rc=$?
+[ $rc = 2 ] && cmp -s "$T/a/summary.csv" "$T/keep.csv" && grep -q -- "--force" "$T/err" \
+  && ok "existing -o DIR refused (exit 2, untouched)" || bad "existing -o DIR refused (rc $rc)"
+$K run scenarios/default.cfg -r 2 -o "$T/a" --quiet --force && ! cmp -s "$T/a/summary.csv" "$T/keep.csv" \
+  && ok "--force replaces" || bad "--force replaces"
+ls -a "$T/a" | grep -q '\.tmp' && bad "no temporary files left" || ok "no temporary files left"
+
+# Bad input: exit 2, message names file, line and key, nothing written.
+printf 'name = "x";\nhorizon_days = 100.0;\ncase_types = ( { name = "s"; share = 1.0;\n  duration = { dist = "exponential"; mean = 5.0; }; } );\nmunicipalities = ( { name = "A"; arrivals_per_year = 10.0; } );\nposts = ( { name = "P"; fte = -1.5; serves = ["*"]; } );\n' > "$T/bad.cfg"
+$K run "$T/bad.cfg" -o "$T/never" 2>"$T/err"; rc=$?
+[ $rc = 2 ] && [ ! -e "$T/never" ] && grep -q "bad.cfg:6" "$T/err" && grep -q "fte" "$T/err" \
+  && ok "bad input: exit 2, file:line:key, nothing written" || { bad "bad input (rc $rc)"; cat "$T/err"; }
+$K run "$T/missing.cfg" -o "$T/never" 2>/dev/null; rc=$?
+[ $rc = 2 ] || [ $rc = 1 ] && [ ! -e "$T/never" ] && ok "missing file refused" || bad "missing file (rc $rc)"
+$K run scenarios/default.cfg --set posts.nope.fte=1 -o "$T/never" 2>"$T/err"; rc=$?
+[ $rc = 2 ] && grep -q "nope" "$T/err" && ok "--set unknown id: exit 2" || bad "--set unknown id (rc $rc)"
+$K run scenarios/default.cfg -r 0 -o "$T/never" 2>/dev/null; [ $? = 2 ] && ok "-r 0 refused" || bad "-r 0 refused"
+$K frobnicate 2>/dev/null; [ $? = 2 ] && ok "unknown command: exit 2" || bad "unknown command"
+
+# --set and --vary reach the model; --trace writes cases.csv whose rows
+# balance the summary's counts.
+$K run scenarios/default.cfg -r 2 -o "$T/t" --quiet --trace --set horizon_days=400 --set warmup_days=0
+n=$(awk -F, 'NR>1 && $3==1' "$T/t/cases.csv" | wc -l)
+a=$(awk -F, '$3==1 && $5=="district" && $6=="arrivals" {print $7}' "$T/t/replications.csv")
+init=$(awk -F, 'NR>1 && $3==1 && $8<0' "$T/t/cases.csv" | wc -l)
+[ -n "$a" ] && [ "$n" -ge "$a" ] && ok "--trace: $n cases for $a counted arrivals" || bad "--trace rows ($n vs $a)"
+grep -q "horizon_days = 400" "$T/t/manifest.txt" 2>/dev/null || true
+$K run scenarios/default.cfg -r 2 -o "$T/v" --quiet --vary posts.diakonie-erkelenz.fte=1.0,1.5
+grep -q "posts.diakonie-erkelenz.fte=1.0" "$T/v/summary.csv" && grep -q "posts.diakonie-erkelenz.fte=1.5" "$T/v/summary.csv" \
+  && ok "--vary: both variants in summary.csv" || bad "--vary variants"
+
+# Every shipped scenario passes check and runs (short replications); the
+# resolved scenario printed by check loads again to the same hash.
+for f in scenarios/*.cfg; do
+  name=$(basename "$f" .cfg)
+  if $K check "$f" > "$T/$name.resolved.cfg" 2>"$T/err" \
+     && $K check "$T/$name.resolved.cfg" > "$T/$name.again.cfg" 2>>"$T/err" \
+     && cmp -s "$T/$name.resolved.cfg" "$T/$name.again.cfg" \
+     && $K run "$f" -r 2 -o "$T/run-$name" --quiet 2>>"$T/err" \
+     && [ -s "$T/run-$name/verdict.csv" ]; then
+    ok "shipped scenario $name: check, reload, run"
+  else
+    bad "shipped scenario $name"; cat "$T/err"
+  fi
+done
+
+[ $fails = 0 ]
