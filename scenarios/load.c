@@ -193,7 +193,7 @@ static int load_text(const char *text, const char *name, const char *dir,
     config_t cfg;
     kim_scenario sc;
     char *wide = scn_widen_ints(text);
-    scn_ctx c = { .file = name, .dir = (char *)dir, .err = err, .sc = &sc,
+    scn_ctx c = { .file = name, .dir = dir, .err = err, .sc = &sc,
                   .ct = { "case_types", "case type", { 0 }, { 0 } },
                   .mu = { "municipalities", "municipality", { 0 }, { 0 } },
                   .po = { "posts", "post", { 0 }, { 0 } } };

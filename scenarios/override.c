@@ -15,6 +15,7 @@
 #include "scn_impl.h"
 #include "../sim/sim.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,17 +112,22 @@ static bool parse_number(const char *v, double *x, bool *integral)
     if (!*v) return false;
     *x = strtod(v, &end);
     if (*end) return false;
+    errno = 0;
     strtoll(v, &end, 10);
-    *integral = *end == '\0';
+    *integral = *end == '\0' && errno != ERANGE;   /* beyond 64 bits: a real */
     return true;
 }
 
-/* "a", "*" or "[a, b]" -> an array of strings. */
+/* "a", "*" or "[a, b]" -> an array of strings ("[]" -> empty). */
 static void set_strings(config_setting_t *arr, const char *v, const char *a)
 {
     size_t n = strlen(v);
     char *buf = sim_xstrdup(v), *s = buf;
-    if (n >= 2 && v[0] == '[' && v[n - 1] == ']') { buf[n - 1] = '\0'; s++; }
+    if (n >= 2 && v[0] == '[' && v[n - 1] == ']') {
+        buf[n - 1] = '\0';
+        s++;
+        if (!s[strspn(s, " ")]) s = NULL;
+    }
     for (char *next; s; s = next) {
         next = strchr(s, ',');
         if (next) *next++ = '\0';
@@ -196,7 +202,6 @@ static int walk(scn_ctx *c, config_setting_t *cur, char *key, const char *v,
     while ((seg = next_seg(&rest))) {
         const scn_key *k = scn_key_find(keys, seg);
         config_setting_t *child = config_setting_get_member(cur, seg);
-        if (!*seg) return set_fail(c, a, "empty part in the key");
         if (!k) {
             const char *hint = scn_key_suggest(keys, seg);
             if (hint)
@@ -241,6 +246,8 @@ static int apply_one(scn_ctx *c, config_setting_t *root, const char *a)
     char key[SCN_PATH];
     memcpy(key, a, (size_t)(eq - a));
     key[eq - a] = '\0';
+    if (key[0] == '.' || key[eq - a - 1] == '.' || strstr(key, ".."))
+        return set_fail(c, a, "empty part in the key");
     return walk(c, root, key, eq + 1, a);
 }
 

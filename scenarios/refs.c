@@ -154,7 +154,7 @@ int scn_refs(scn_ctx *c, const config_setting_t *s, const char *path,
 {
     int type = config_setting_type(s);
     size_t len = type == CONFIG_TYPE_STRING ? 1 : (size_t)config_setting_length(s);
-    const char *ref;
+    const char *ref = NULL;
     *all = false;
     *out = NULL;
     *n = 0;

@@ -149,10 +149,11 @@ size_t scn_edit_distance(const char *a, const char *b)
 const char *scn_key_suggest(const scn_key *keys, const char *name)
 {
     const char *best = NULL;
-    size_t best_d = (size_t)-1, limit = strlen(name) / 3;
+    size_t best_d = (size_t)-1, n = strlen(name), limit = n / 3;
     if (limit < 2) limit = 2;
     for (; keys->name; keys++) {
         size_t d = scn_edit_distance(name, keys->name);
+        if (n >= 4 && strncmp(keys->name, name, n) == 0) d = 1;  /* a cut-off name */
         if (d < best_d) { best_d = d; best = keys->name; }
     }
     return best_d <= limit ? best : NULL;

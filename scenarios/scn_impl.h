@@ -78,7 +78,7 @@ typedef struct scn_kind {       /* the items of one list, by id and name */
 
 typedef struct scn_ctx {
     const char *file;           /* the scenario as named by the caller */
-    char *dir;                  /* its folder with a trailing '/', or "" */
+    const char *dir;            /* its folder with a trailing '/', or "" */
     scn_err *err;
     kim_scenario *sc;
     scn_kind ct, mu, po;        /* case types, municipalities, posts */

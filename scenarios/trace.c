@@ -249,15 +249,17 @@ static int inline_row(scn_ctx *c, const config_setting_t *e, const char *p,
                       rows *r, size_t first)
 {
     kim_arrival a = { 0.0, 0, -1 };
-    const char *muni, *type;
+    const char *muni = NULL, *type = NULL;
     size_t t;
     int len = config_setting_is_list(e) ? config_setting_length(e) : 0;
     if (len != 2 && len != 3)
         return scn_fail(c, e, p, "must be (day, \"municipality\"[, \"case_type\"])");
     const config_setting_t *d = config_setting_get_elem(e, 0);
-    if (scn_number(c, d, p, &a.day) ||
-        scn_range(c, d, p, a.day, 0.0, c->sc->horizon_days, SCN_HI_OPEN) ||
-        elem_str(c, e, 1, p, &muni) || scn_ref(c, e, p, &c->mu, muni, &a.muni))
+    if (scn_number(c, d, p, &a.day)) return SCN_EBADINPUT;
+    if (a.day < 0.0 || a.day >= c->sc->horizon_days)
+        return scn_fail(c, e, p, "day must be >= 0 and < horizon_days (%.10g), "
+                        "got %.15g", c->sc->horizon_days, a.day);
+    if (elem_str(c, e, 1, p, &muni) || scn_ref(c, e, p, &c->mu, muni, &a.muni))
         return SCN_EBADINPUT;
     if (len == 3 && (elem_str(c, e, 2, p, &type) ||
                      scn_ref(c, e, p, &c->ct, type, &t)))

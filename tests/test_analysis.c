@@ -724,7 +724,7 @@ static void test_analysis_table_width_and_umlauts(void **state)
     assert_non_null(strstr(out, "\n  H\xc3\xbc" "ckelhoven-Rathe\xe2\x80\xa6 "));
     assert_non_null(strstr(out, " INADEQUATE wait, reneged, bac\xe2\x80\xa6\n"));
     assert_non_null(strstr(out, " UNCERTAIN  wait ~5 reps\n"));
-    assert_non_null(strstr(out, " 142 (133-151) "));
+    assert_non_null(strstr(out, " 142 (133\xe2\x80\x93" "151) "));   /* en dash */
     free(out);
     out = table_of(&fx.v, 1);
     assert_non_null(strstr(out, "\033[31mINADEQUATE\033[0m"));
