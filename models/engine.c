@@ -192,6 +192,7 @@ static void place_case(kim_model *m, uint32_t c, int may_renege)
     }
     wl_push(m, c);
     queue_changed(m, cs->muni, +1);
+    if (m->waiting_all >= m->max_waiting) m->overloaded = 1;
     cs->ev = 0;
     if (may_renege && isfinite(cs->patience)) {
         double t = cs->arrival + cs->patience, now = m->now;
@@ -567,6 +568,8 @@ static void reset(kim_model *m, unsigned long rep)
     wl_reset(m);
     ty_reset(m);
     m->programme_over = 0;
+    m->overloaded = 0;
+    m->max_waiting = sc->max_waiting > 0 ? sc->max_waiting : KIM_MAX_WAITING_DEFAULT;
     m->waiting_all = m->waiting_all_max = 0;
     m->warmup = sc->warmup_days;
     for (size_t p = 0; p < sc->n_posts; p++) {
@@ -658,6 +661,7 @@ int kim_model_run(kim_model *m, unsigned long rep, const kim_observer *obs,
         case EV_END: goto done;
         default: SIM_ASSERT(!"unknown event type");
         }
+        if (m->overloaded) break;
     }
 done:
     count_end(m, t);
@@ -666,6 +670,8 @@ done:
         info->events = sim_events_processed(m->k);
         info->warmup_days = m->warmup;
         info->seed = sim_seed_mix(sc->seed, rep, 0);
+        info->end_day = t;
+        info->overloaded = m->overloaded;
     }
-    return 0;
+    return m->overloaded ? KIM_RUN_OVERLOADED : KIM_RUN_OK;
 }

@@ -152,6 +152,8 @@ typedef struct kim_scenario {
     kim_post *posts;           size_t n_posts;
     kim_driver *drivers;       size_t n_drivers;
     kim_arrival *trace;        size_t n_trace;  /* sorted by day; NULL = Poisson */
+    long max_waiting;          /* stop a replication whose waiting list reaches
+                                  this (0 = KIM_MAX_WAITING_DEFAULT): bounds memory */
     char *arrivals_file;       /* where the trace came from */
 } kim_scenario;
 
@@ -232,7 +234,14 @@ typedef struct kim_run_info {
     uint64_t events;        /* events processed */
     double warmup_days;     /* deletion point used */
     uint64_t seed;          /* the replication's arrival-stream seed */
+    double end_day;         /* horizon, or the day it stopped overloaded */
+    int overloaded;         /* stopped: waiting list reached max_waiting */
 } kim_run_info;
+
+/* Default cap on the district's waiting list.  A case costs about 100
+ * bytes, so the cap bounds a replication's memory at about 100 MB. */
+#define KIM_MAX_WAITING_DEFAULT 1000000L
+enum { KIM_RUN_OK = 0, KIM_RUN_OVERLOADED = 1 };
 
 typedef struct kim_model kim_model;
 
@@ -241,7 +250,9 @@ kim_model *kim_model_new(const kim_scenario *sc);
 void kim_model_free(kim_model *m);
 /* Runs replication `rep` (0-based) with streams from sc->seed.  Writes
  * n_groups x KIM_N_METRICS values (row-major by group; NAN where a metric
- * does not apply to a group) to `values`.  Returns 0. */
+ * does not apply to a group) to `values`.  Returns KIM_RUN_OK, or
+ * KIM_RUN_OVERLOADED when the waiting list reached max_waiting and the
+ * replication stopped there (values then cover [0, info->end_day]). */
 int kim_model_run(kim_model *m, unsigned long rep, const kim_observer *obs,
                   double *values, kim_run_info *info);
 

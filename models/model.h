@@ -123,7 +123,9 @@ struct kim_model {
     gstats *gs_muni, *gs_post, *gs_type;
     double sx, sy, sxx, sxy; long ns;
     long waiting_all, waiting_all_max;
-    int track_open;          /* keep posts' open lists (capacity_drop = reassign) */
+    int track_open;
+    int overloaded;          /* waiting list reached max_waiting: stop */
+    long max_waiting;          /* keep posts' open lists (capacity_drop = reassign) */
     double warmup;
     const kim_observer *obs;
     kim_groups groups;
