@@ -64,7 +64,7 @@ typedef enum an_target {
     AN_T_WAIT,                  /* within_target_share >= wait_quantile */
     AN_T_UTILIZATION,           /* utilization <= max_utilization */
     AN_T_RENEGED,               /* reneged_share <= max_reneged_share */
-    AN_T_STABILITY,             /* backlog slope <= 0 (not growing) */
+    AN_T_STABILITY,             /* backlog growth <= 1 case per month */
     AN_N_TARGETS
 } an_target;
 
@@ -132,6 +132,8 @@ int an_erlang_a(long c, double lambda, double mu, double theta,
 /* ------------------------------------------------------------------ */
 /* Writers (RFC 4180 CSV, '.' decimal, %.10g numbers, empty for NaN)   */
 /* ------------------------------------------------------------------ */
+/* Writes x exactly as fprintf(f, "%.10g", x) would, integers faster. */
+void an_put_num(FILE *f, double x);
 /* Writes one CSV field, quoted when it holds a comma, quote or newline. */
 void an_csv_field(FILE *f, const char *s);
 
@@ -241,5 +243,83 @@ int an_plot_comparison(FILE *gp, FILE *dat, const an_plot_files *pf, const an_re
 /* (e) Recommended (and current) FTE per post. */
 int an_plot_recommendation(FILE *gp, FILE *dat, const an_plot_files *pf,
                            const an_report *r);
+
+/* ================================================================== */
+/* Decisions (issue 4): warm-up, paired comparison, recommendation     */
+/* (mser.c, compare.c, recommend.c)                                    */
+/* ================================================================== */
+
+/* Stability target: the waiting list may grow by at most this many cases
+ * per 30 days (KIM_M_BACKLOG_SLOPE) before the verdict says it grows. */
+#define AN_MAX_BACKLOG_GROWTH_PER_MONTH 1.0
+
+/* MSER-5 (White 1997; White, Cobb & Spratt 2000): the number of leading
+ * observations of y[0..n) to delete, a multiple of AN_MSER_BATCH in the
+ * first half of the series; 0 when the series has fewer than two batches. */
+#define AN_MSER_BATCH 5
+size_t an_mser5(const double *y, size_t n);
+
+/* Index of the group labelled `label`, or -1. */
+long an_group_by_label(const kim_groups *g, const char *label);
+/* Paired difference var - base of metric m over replications r = 0..
+ * min(n_reps)-1 (common random numbers), with its 95 % paired-t CI. */
+void an_paired_diff(const an_variant *base, size_t gb, const an_variant *var,
+                    size_t gv, kim_metric m, an_stat *out);
+/* The same difference as if the runs were independent: Welch's 95 % CI
+ * (for reference; sd, min and max are NaN). */
+void an_unpaired_diff(const an_variant *base, size_t gb, const an_variant *var,
+                      size_t gv, kim_metric m, an_stat *out);
+/* comparison.csv (DESIGN.md §7): the header, then the rows of var against
+ * base for every group (matched by label) and metric both have. */
+int an_write_comparison_header(FILE *f);
+int an_write_comparison(FILE *f, const an_variant *base, const an_variant *var);
+/* "Diakonie Erkelenz at 1.5 instead of 1.0 FTE" from the --vary labels,
+ * or "B instead of A" for two scenarios. */
+void an_change_phrase(const an_variant *base, const an_variant *var, char *buf,
+                      size_t n);
+/* Did a wait change materially?  Its paired CI excludes 0 and the mean
+ * difference is at least max(1 day, 10 % of the baseline mean). */
+int an_wait_changed(const an_stat *base, const an_stat *diff);
+/* One sentence per municipality whose verdict or wait at the target
+ * quantile changed materially, with the district's cost difference. */
+void an_print_comparison(FILE *f, const an_variant *base, const an_variant *var);
+
+/* Smallest FTE a KIM post is funded with (0.5 VZÄ). */
+#define AN_MIN_FTE 0.5
+/* First point of the FTE grid k * step: the smallest >= AN_MIN_FTE. */
+double an_fte_grid_start(double step);
+/* A municipality's formula weight: kim_muni.weight, else its arrival rate. */
+double an_muni_weight(const kim_scenario *sc, size_t m);
+/* The post that takes municipality m's formula share: the first post
+ * serving it alone, else the first narrowest pool serving it; -1 none. */
+long an_owner_post(const kim_scenario *sc, size_t m);
+/* The formula split of `budget` FTE (see recommend.c): fte[p] per post (0
+ * when pooled away) and pooled_into[p], the post that takes over p's towns
+ * (-1 when none).  Returns 0, or -1 when the budget is below AN_MIN_FTE or
+ * no post serves a town. */
+int an_formula_split(const kim_scenario *sc, double budget, double *fte,
+                     long *pooled_into);
+
+/* A post judged with the municipalities it serves. */
+typedef struct an_post_result {
+    an_verdict_kind verdict;    /* worst of the post and its municipalities */
+    double wait_days;           /* worst mean wait at the target quantile */
+    double within_share;        /* lowest mean within_target_share */
+} an_post_result;
+void an_post_outcome(const an_variant *v, const an_verdict *vd, size_t n,
+                     size_t post, an_post_result *out);
+/* Is a more severe than b (inadequate > uncertain > adequate > n/a)? */
+int an_verdict_worse(an_verdict_kind a, an_verdict_kind b);
+
+/* The marginal-allocation objective of a whole configuration. */
+typedef struct an_alloc_score {
+    size_t adequate;            /* municipalities judged adequate */
+    double worst_wait;          /* largest mean wait at the target quantile */
+} an_alloc_score;
+void an_alloc_score_of(const an_variant *v, an_alloc_score *out);
+/* More municipalities adequate, then a shorter worst wait. */
+int an_alloc_better(const an_alloc_score *a, const an_alloc_score *b);
+/* The best of n scores (the first on ties). */
+size_t an_alloc_pick(const an_alloc_score *s, size_t n);
 
 #endif

@@ -36,7 +36,23 @@ void an_csv_field(FILE *f, const char *s)
 static void num(FILE *f, double x)
 {
     putc(',', f);
-    if (!isnan(x)) fprintf(f, "%.10g", x);
+    if (!isnan(x)) an_put_num(f, x);
+}
+
+/* Integers below 10^10 print under "%.10g" as their plain digits, and
+ * counts, days and sizes mostly are integers: those are written digit by
+ * digit, the rest by printf.  The bytes are the same either way. */
+void an_put_num(FILE *f, double x)
+{
+    if (x == floor(x) && fabs(x) < 1e10 && !(x == 0.0 && signbit(x))) {
+        char buf[16], *p = buf + sizeof buf;
+        unsigned long long u = (unsigned long long)fabs(x);
+        do *--p = (char)('0' + u % 10); while (u /= 10);
+        if (x < 0) *--p = '-';
+        fwrite(p, 1, (size_t)(buf + sizeof buf - p), f);
+        return;
+    }
+    fprintf(f, "%.10g", x);
 }
 
 /* A text field after a comma. */

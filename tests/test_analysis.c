@@ -752,6 +752,23 @@ static void test_analysis_table_colour_only_when_asked(void **state)
     fixture_free(&fx);
 }
 
+/* an_put_num writes the same bytes as "%.10g", integers included. */
+static void test_analysis_put_num_matches_printf(void **state)
+{
+    (void)state;
+    const double xs[] = { 0.0, -0.0, 1.0, -1.0, 7.0, 2.385, 1e10 - 1, -(1e10 - 1), 1e10,
+                          123456789.0, 0.1, 1e-7, 3650.0, 1e15, -42.0, 0.9999999999,
+                          4294967296.0, 55000.0 * 12 };
+    for (size_t i = 0; i < sizeof xs / sizeof *xs; i++) {
+        char want[64], got[64] = "";
+        snprintf(want, sizeof want, "%.10g", xs[i]);
+        FILE *f = fmemopen(got, sizeof got, "w");
+        an_put_num(f, xs[i]);
+        fclose(f);
+        assert_string_equal(got, want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -778,6 +795,7 @@ int main(void)
         cmocka_unit_test(test_analysis_writers_report_errors),
         cmocka_unit_test(test_analysis_table_width_and_umlauts),
         cmocka_unit_test(test_analysis_table_colour_only_when_asked),
+        cmocka_unit_test(test_analysis_put_num_matches_printf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
