@@ -188,12 +188,13 @@ static void case_metrics(const kim_model *m, const gstats *g, double *v, int wai
     v[KIM_M_P_WAIT] = ratio((double)g->waited, (double)g->started);
 }
 
-/* Capacity metrics of a set of posts (mask[p] != 0), time-averaged. */
-static void capacity_metrics(const kim_model *m, const char *mask, double t, double *v)
+/* Capacity metrics of the posts list[0..n), time-averaged. */
+static void capacity_metrics(const kim_model *m, const size_t *list, size_t n, double t,
+                             double *v)
 {
     double open = 0.0, slots = 0.0, filled = 0.0, fte = 0.0;
-    for (size_t p = 0; p < m->sc->n_posts; p++) {
-        if (!mask[p]) continue;
+    for (size_t k = 0; k < n; k++) {
+        size_t p = list[k];
         open += sim_timeavg_mean(&m->post[p].avg_open, t);
         slots += sim_timeavg_mean(&m->post[p].avg_slots, t);
         filled += sim_timeavg_mean(&m->post[p].avg_filled, t);
@@ -224,7 +225,7 @@ void ty_finish(kim_model *m, double t, double *values)
     const kim_scenario *sc = m->sc;
     const kim_groups *g = &m->groups;
     nan_fill(values, g->n * KIM_N_METRICS);
-    char *mask = sim_xcalloc(sc->n_posts + 1, 1);
+    size_t *list = sim_xcalloc(sc->n_posts + 1, sizeof *list), n;
     sim_qhist *scratch = sim_xmalloc(sizeof *scratch);
     gstats sum;
 
@@ -233,9 +234,9 @@ void ty_finish(kim_model *m, double t, double *values)
     sum.hist = scratch;
     sim_qhist_reset(scratch);
     for (size_t i = 0; i < sc->n_munis; i++) gs_merge(&sum, &m->gs_muni[i]);
-    memset(mask, 1, sc->n_posts);
+    for (size_t p = 0; p < sc->n_posts; p++) list[p] = p;
     case_metrics(m, &sum, values, 0);
-    capacity_metrics(m, mask, t, values);
+    capacity_metrics(m, list, sc->n_posts, t, values);
     double q_all = 0.0;
     for (size_t i = 0; i < sc->n_munis; i++) q_all += sim_timeavg_mean(&m->muni[i].avg_queue, t);
     queue_metrics(q_all, (double)m->waiting_all_max, m->sx, m->sy, m->sxx, m->sxy, m->ns, values);
@@ -244,9 +245,12 @@ void ty_finish(kim_model *m, double t, double *values)
         double *v = values + kim_group_of(g, KIM_G_MUNI, i) * KIM_N_METRICS;
         const kmuni_state *ms = &m->muni[i];
         case_metrics(m, &m->gs_muni[i], v, 0);
-        for (size_t p = 0; p < sc->n_posts; p++)
-            mask[p] = kim_post_serves(&sc->posts[p], i);
-        capacity_metrics(m, mask, t, v);
+        n = 0;                   /* the posts serving it: its serve sets' */
+        for (size_t j = 0; j < ms->n_mem; j++) {
+            const kset *set = &m->sets[m->mem_set[ms->mem[j]]];
+            for (size_t k = 0; k < set->n_posts; k++) list[n++] = set->posts[k];
+        }
+        capacity_metrics(m, list, n, t, v);
         v[KIM_M_COST_EUR] = NAN;   /* pools would be counted twice */
         queue_metrics(sim_timeavg_mean(&ms->avg_queue, t), ms->avg_queue.max, ms->sx, ms->sy,
                       ms->sxx, ms->sxy, ms->ns, v);
@@ -254,25 +258,25 @@ void ty_finish(kim_model *m, double t, double *values)
     for (size_t p = 0; p < sc->n_posts; p++) {
         double *v = values + kim_group_of(g, KIM_G_POST, p) * KIM_N_METRICS;
         case_metrics(m, &m->gs_post[p], v, 1);
-        memset(mask, 0, sc->n_posts);
-        mask[p] = 1;
-        capacity_metrics(m, mask, t, v);
+        capacity_metrics(m, &p, 1, t, v);
     }
     for (size_t c = 0; c < g->n_carriers; c++) {
         double *v = values + kim_group_of(g, KIM_G_CARRIER, c) * KIM_N_METRICS;
         memset(&sum, 0, sizeof sum);
         sum.hist = scratch;
-            sim_qhist_reset(scratch);
-        for (size_t p = 0; p < sc->n_posts; p++) {
-            mask[p] = g->post_carrier[p] == c;
-            if (mask[p]) gs_merge(&sum, &m->gs_post[p]);
-        }
+        sim_qhist_reset(scratch);
+        n = 0;
+        for (size_t p = 0; p < sc->n_posts; p++)
+            if (g->post_carrier[p] == c) {
+                list[n++] = p;
+                gs_merge(&sum, &m->gs_post[p]);
+            }
         case_metrics(m, &sum, v, 1);
-        capacity_metrics(m, mask, t, v);
+        capacity_metrics(m, list, n, t, v);
     }
     for (size_t i = 0; i < sc->n_case_types; i++)
         case_metrics(m, &m->gs_type[i],
                      values + kim_group_of(g, KIM_G_CASE_TYPE, i) * KIM_N_METRICS, 0);
-    free(mask);
+    free(list);
     free(scratch);
 }
