@@ -3,6 +3,8 @@
  * document with the scenario, its assumptions, the verdict table, the
  * comparison sentences, the plots and the manifest.
  *
+ * The comparison sentences are sentences.c.
+ *
  * Invariant: every byte that comes from a CSV file, the manifest or the
  * scenario goes through an_html_escape; only the SVG documents gnuplot
  * wrote are copied verbatim (gnuplot escapes the text in them).  The page
@@ -32,7 +34,7 @@ static const char CSS[] =
     "td.adequate{background:var(--ok);color:var(--ok-ink)}\n"
     "td.uncertain{background:var(--unc);color:var(--unc-ink)}\n"
     "td.inadequate{background:var(--bad);color:var(--bad-ink)}\n"
-    ".est{font-weight:bold}.ci,.word{display:block;font-size:.8rem}\n"
+    ".brief{font-size:1.05rem}.est{font-weight:bold}.ci,.word{display:block;font-size:.8rem}\n"
     "tr.district th{font-weight:bold}tr.post th{font-weight:normal;font-style:italic}\n"
     "figure{margin:1rem 0 2rem}figure svg{width:100%;height:auto;display:block}\n"
     "pre{background:#f6f6f6;padding:.6rem;overflow-x:auto;font-size:.8rem}\n"
@@ -115,6 +117,27 @@ static void head(FILE *f, const an_report *r)
     fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", CSS);
 }
 
+/* Replications of r's variant: the largest n in summary.csv. */
+static long replications(const an_report *r)
+{
+    const an_table *s = r->summary;
+    long cn = an_table_col(s, "n"), most = 0;
+    for (size_t i = 0; i < s->n_rows; i++) {
+        double n = an_table_num(s, i, cn);
+        if (n > (double)most && of_pair(s, i, r->scenario, r->variant)) most = (long)n;
+    }
+    return most;
+}
+
+static void notes(FILE *f, const an_report *r)
+{
+    for (size_t i = 0; i < r->n_notes; i++) {
+        fputs("<p class=\"note\">", f);
+        esc(f, r->notes[i]);
+        fputs("</p>\n", f);
+    }
+}
+
 static void header(FILE *f, const an_report *r)
 {
     fputs("<header>\n<h1>", f);
@@ -125,19 +148,18 @@ static void header(FILE *f, const an_report *r)
         esc(f, r->sc->description);
         fputs("</p>\n", f);
     }
-    fputs("<p class=\"meta\">Waiting times and staffing simulated with kimsim; variant shown "
-          "in the plots: <b>", f);
-    esc(f, r->variant);
-    fputs("</b>.", f);
-    if (r->sc)
-        fprintf(f, " %ld replications of %g days (the first %g days are warm-up and not "
-                   "counted).", r->sc->replications, r->sc->horizon_days, r->sc->warmup_days);
-    fputs("</p>\n</header>\n", f);
-    for (size_t i = 0; i < r->n_notes; i++) {
-        fputs("<p class=\"note\">", f);
-        esc(f, r->notes[i]);
-        fputs("</p>\n", f);
+    if (r->summary->n_rows > 0) {
+        fputs("<p class=\"meta\">Waiting times and staffing simulated with kimsim; variant "
+              "shown in the plots: <b>", f);
+        esc(f, r->variant);
+        fprintf(f, "</b>; %ld replications", replications(r));
+        if (r->sc)
+            fprintf(f, " of %g days (the first %g days are warm-up and not counted)",
+                    r->sc->horizon_days, r->sc->warmup_days);
+        fputs(".</p>\n", f);
     }
+    fputs("</header>\n", f);
+    notes(f, r);
 }
 
 /* The threshold of target `name` in verdict.csv, or NaN. */
@@ -167,9 +189,10 @@ static void targets(FILE *f, const an_report *r)
     if (!isnan(g))
         fprintf(f, "<li>Giving up: at most %g %% of referred cases leave the waiting "
                    "list before they are taken on.</li>\n", 100 * g);
-    if (!isnan(threshold(r, "stability")))
-        fputs("<li>Stability: the waiting list does not grow over the run (least-squares "
-              "trend after warm-up at most 0 cases per month).</li>\n", f);
+    double b = threshold(r, "stability");
+    if (!isnan(b))
+        fprintf(f, "<li>Stability: the waiting list does not keep growing (least-squares "
+                   "trend after the warm-up at most %g cases per month).</li>\n", b);
     fputs("</ul>\n<p class=\"small\">A target is <b>adequate</b> when the whole 95 % "
           "confidence interval over the replications meets it, <b>inadequate</b> when "
           "none of it does, <b>uncertain</b> otherwise.</p>\n", f);
@@ -210,6 +233,7 @@ static void model_facts(FILE *f, const kim_scenario *sc)
 
 static void assumptions(FILE *f, const an_report *r)
 {
+    if (!r->verdict && !r->sc) return;
     fputs("<section id=\"assumptions\">\n<h2>Assumptions</h2>\n", f);
     if (r->verdict) targets(f, r);
     if (r->sc) model_facts(f, r->sc);
@@ -244,7 +268,7 @@ static void target_head(FILE *f, const an_report *r, const char *t, double thr)
 /* The estimate of a target in its own unit. */
 static void estimate(FILE *f, const char *t, double x)
 {
-    if (!strcmp(t, "stability")) num(f, x, 1, 1);
+    if (!strcmp(t, "stability")) num(f, x, 2, 1);
     else if (!strcmp(t, "reneged_share")) { num(f, 100 * x, 1, 0); fputs(" %", f); }
     else if (!strcmp(t, "wait") || !strcmp(t, "utilization")) { num(f, 100 * x, 0, 0); fputs(" %", f); }
     else fprintf(f, "%.3g", x);
@@ -289,21 +313,45 @@ static int same_pair(const an_table *v, size_t i, const void *p)
                    an_table_get(v, *(const size_t *)p, an_table_col(v, "variant")));
 }
 
+/* The reasons of the targets not met, one line per group. */
 static void reasons(FILE *f, const an_table *v, size_t p)
 {
     long cg = an_table_col(v, "group"), cr = an_table_col(v, "reason");
-    int any = 0;
+    const char *last = NULL;
     for (size_t i = 0; i < v->n_rows; i++) {
         if (!same_pair(v, i, &p) || !*an_table_get(v, i, cr)) continue;
-        fputs(any ? "" : "<ul class=\"reasons small\">\n", f);
-        any = 1;
-        fputs("<li><b>", f);
-        esc(f, group_name(an_table_get(v, i, cg)));
-        fputs("</b>: ", f);
+        const char *g = an_table_get(v, i, cg);
+        if (last && !strcmp(last, g)) {
+            fputs("; ", f);
+        } else {
+            fputs(last ? ".</li>\n<li><b>" : "<ul class=\"reasons small\">\n<li><b>", f);
+            esc(f, !strcmp(g, "district") ? "District (all)" : group_name(g));
+            fputs("</b>: ", f);
+        }
         esc(f, an_table_get(v, i, cr));
-        fputs("</li>\n", f);
+        last = g;
     }
-    if (any) fputs("</ul>\n", f);
+    if (last) fputs(".</li>\n</ul>\n", f);
+}
+
+/* "The waiting target is met in 2 of 10 municipalities, ..." */
+static void in_brief(FILE *f, const an_table *v, size_t p)
+{
+    long cg = an_table_col(v, "group"), ct = an_table_col(v, "target");
+    long cv = an_table_col(v, "verdict");
+    size_t n = 0, k[3] = { 0 };
+    static const char *const words[3] = { "adequate", "inadequate", "uncertain" };
+    for (size_t i = 0; i < v->n_rows; i++) {
+        if (!same_pair(v, i, &p) || strncmp(an_table_get(v, i, cg), "municipality:", 13) ||
+            strcmp(an_table_get(v, i, ct), "wait"))
+            continue;
+        n++;
+        for (int w = 0; w < 3; w++) k[w] += !strcmp(an_table_get(v, i, cv), words[w]);
+    }
+    if (n == 0) return;
+    fprintf(f, "<p class=\"brief\">The waiting target is <b>met in %zu</b> of %zu "
+               "municipalities, <b>missed in %zu</b>, and undecided in %zu.</p>\n",
+            k[0], n, k[1], k[2]);
 }
 
 static void verdict_table(FILE *f, const an_report *r, size_t p)
@@ -316,7 +364,9 @@ static void verdict_table(FILE *f, const an_report *r, size_t p)
     esc(f, an_table_get(v, p, an_table_col(v, "scenario")));
     fputs(", variant ", f);
     esc(f, an_table_get(v, p, an_table_col(v, "variant")));
-    fputs("</h3>\n<div class=\"wide\"><table class=\"verdict-table\">\n<tr><th>Group</th>", f);
+    fputs("</h3>\n", f);
+    in_brief(f, v, p);
+    fputs("<div class=\"wide\"><table class=\"verdict-table\">\n<tr><th>Group</th>", f);
     for (size_t t = 0; t < nt; t++)
         target_head(f, r, an_table_get(v, ts[t], an_table_col(v, "target")),
                     an_table_num(v, ts[t], an_table_col(v, "threshold")));
@@ -342,11 +392,8 @@ static void verdict_table(FILE *f, const an_report *r, size_t p)
 
 static void verdicts(FILE *f, const an_report *r)
 {
+    if (!r->verdict) return;
     fputs("<section id=\"verdicts\">\n<h2>Verdicts</h2>\n", f);
-    if (!r->verdict) {
-        fputs("<p>No verdict.csv in this folder.</p>\n</section>\n", f);
-        return;
-    }
     const an_table *v = r->verdict;
     size_t *ps;
     size_t np = firsts(v, an_table_col(v, "scenario"), an_table_col(v, "variant"), -1,
@@ -357,105 +404,15 @@ static void verdicts(FILE *f, const an_report *r)
 }
 
 /* ------------------------------------------------------------------ */
-/* Comparison sentences                                                 */
-/* ------------------------------------------------------------------ */
-
-static const struct {
-    const char *metric, *label, *unit;
-    double scale;
-    int decimals;
-} key_metrics[] = {
-    { "wait_p90", "p90 wait", " days", 1.0, 1 },
-    { "wait_target_quantile", "wait at the target quantile", " days", 1.0, 1 },
-    { "wait_mean", "mean wait", " days", 1.0, 1 },
-    { "within_target_share", "started within target", " percentage points", 100.0, 1 },
-    { "reneged_share", "gave up waiting", " percentage points", 100.0, 1 },
-    { "utilization", "utilization", " percentage points", 100.0, 1 },
-    { "cost_eur", "cost", " EUR per year", 1.0, 0 },
-};
-
-static void phrase(FILE *f, const an_table *c, size_t i, size_t k)
-{
-    double s = key_metrics[k].scale;
-    int d = key_metrics[k].decimals;
-    double lo = an_table_num(c, i, an_table_col(c, "diff_ci_low"));
-    double hi = an_table_num(c, i, an_table_col(c, "diff_ci_high"));
-    fprintf(f, "%s ", key_metrics[k].label);
-    num(f, s * an_table_num(c, i, an_table_col(c, "diff_mean")), d, 1);
-    fputs(key_metrics[k].unit, f);
-    fputs(" (95 % CI ", f);
-    num(f, s * lo, d, 1);
-    fputs(" to ", f);
-    num(f, s * hi, d, 1);
-    fputs(lo > 0.0 ? ", clearly higher)" : hi < 0.0 ? ", clearly lower)" : ", no clear difference)", f);
-}
-
-/* Do rows i and j agree on the first n of (scenario, baseline, variant,
- * group)? */
-static int same_key(const an_table *c, size_t i, size_t j, size_t n)
-{
-    static const char *const cols[] = { "scenario", "baseline", "variant", "group" };
-    for (size_t k = 0; k < n; k++)
-        if (strcmp(an_table_get(c, i, an_table_col(c, cols[k])),
-                   an_table_get(c, j, an_table_col(c, cols[k]))))
-            return 0;
-    return 1;
-}
-
-/* One sentence for the group of row g, from the rows of its key that
- * follow g (comparison.csv keeps a group's metrics together). */
-static void group_sentence(FILE *f, const an_table *c, size_t g)
-{
-    const char *grp = an_table_get(c, g, an_table_col(c, "group"));
-    if (!strncmp(grp, "carrier:", 8) || !strncmp(grp, "case_type:", 10)) return;
-    int any = 0;
-    for (size_t k = 0; k < sizeof key_metrics / sizeof *key_metrics; k++)
-        for (size_t i = g; i < c->n_rows && same_key(c, i, g, 4); i++) {
-            if (strcmp(an_table_get(c, i, an_table_col(c, "metric")), key_metrics[k].metric))
-                continue;
-            if (!any) {
-                fputs("<li><b>", f);
-                esc(f, !strcmp(grp, "district") ? "District (all)" : group_name(grp));
-                fputs("</b>: ", f);
-            } else {
-                fputs("; ", f);
-            }
-            any = 1;
-            phrase(f, c, i, k);
-        }
-    if (any) fputs(".</li>\n", f);
-}
-
-static void comparison(FILE *f, const an_report *r)
-{
-    const an_table *c = r->comparison;
-    if (!c) return;
-    fputs("<section id=\"comparison\">\n<h2>Variants against the baseline</h2>\n"
-          "<p class=\"small\">Differences are variant minus baseline, paired over the same "
-          "replications (common random numbers); a difference is clear when its 95 % "
-          "confidence interval excludes zero.  Every metric is in comparison.csv.</p>\n", f);
-    size_t *vs;
-    size_t nv = firsts(c, an_table_col(c, "scenario"), an_table_col(c, "baseline"),
-                       an_table_col(c, "variant"), &vs, NULL, NULL);
-    for (size_t v = 0; v < nv; v++) {
-        fputs("<h3>", f);
-        esc(f, an_table_get(c, vs[v], an_table_col(c, "variant")));
-        fputs(" against ", f);
-        esc(f, an_table_get(c, vs[v], an_table_col(c, "baseline")));
-        fputs("</h3>\n<ul>\n", f);
-        for (size_t i = 0; i < c->n_rows; i++)
-            if (same_key(c, i, vs[v], 3) && (i == 0 || !same_key(c, i, i - 1, 4)))
-                group_sentence(f, c, i);
-        fputs("</ul>\n", f);
-    }
-    free(vs);
-    fputs("</section>\n", f);
-}
-
-/* ------------------------------------------------------------------ */
 /* Recommendation, plots, manifest                                      */
 /* ------------------------------------------------------------------ */
 
+static int is_verdict(const char *s)
+{
+    return !strcmp(s, "adequate") || !strcmp(s, "inadequate") || !strcmp(s, "uncertain");
+}
+
+/* Any CSV table as an HTML table; verdict words coloured. */
 static void any_table(FILE *f, const an_table *t)
 {
     fputs("<div class=\"wide\"><table>\n<tr>", f);
@@ -468,8 +425,11 @@ static void any_table(FILE *f, const an_table *t)
     for (size_t i = 0; i < t->n_rows; i++) {
         fputs("<tr>", f);
         for (size_t c = 0; c < t->n_cols; c++) {
-            fputs(isnan(an_table_num(t, i, (long)c)) ? "<td>" : "<td class=\"num\">", f);
-            esc(f, an_table_get(t, i, (long)c));
+            const char *x = an_table_get(t, i, (long)c);
+            if (!isnan(an_table_num(t, i, (long)c))) fputs("<td class=\"num\">", f);
+            else if (is_verdict(x)) fprintf(f, "<td class=\"%s\">", x);
+            else fputs("<td>", f);
+            esc(f, x);
             fputs("</td>", f);
         }
         fputs("</tr>\n", f);
@@ -501,9 +461,9 @@ int an_report_html(FILE *f, const an_report *r)
 {
     head(f, r);
     header(f, r);
-    verdicts(f, r);
     assumptions(f, r);
-    comparison(f, r);
+    verdicts(f, r);
+    an_report_comparison_html(f, r);
     if (r->recommendation) {
         fputs("<section id=\"recommendation\">\n<h2>Recommendation</h2>\n", f);
         any_table(f, r->recommendation);

@@ -49,29 +49,48 @@ static void dat_num(FILE *dat, double x)
     else fprintf(dat, " %.10g", x);
 }
 
-/* The SVG terminal, common settings and the title. */
-static void preamble(FILE *gp, const an_plot_files *pf, const char *title)
+/* A script's plot commands, collected once and written for each
+ * terminal (replot cannot repeat a multiplot). */
+typedef struct body {
+    FILE *f;
+    char *buf;
+    size_t len;
+} body;
+
+/* Opens the body and writes the common settings and the title. */
+static FILE *body_open(body *b, const char *title)
 {
-    fputs("set encoding utf8\n"
-          "set terminal svg size 900,480 dynamic font 'DejaVu Sans,12' noenhanced "
-          "background '#ffffff'\nset output ", gp);
-    gp_str(gp, pf->svg);
-    fputs("\nset datafile missing 'NaN'\nset title ", gp);
-    gp_str(gp, title);
+    b->buf = NULL;
+    b->f = open_memstream(&b->buf, &b->len);
+    if (!b->f) {
+        perror("kimsim: open_memstream");
+        abort();
+    }
+    fputs("set datafile missing 'NaN'\nset pointintervalbox 0.0001\nset title ", b->f);
+    gp_str(b->f, title);
     fputs("\nset border 3\nset tics nomirror\nset grid ytics lc rgb '#dddddd'\n"
-          "set key outside bottom center horizontal noautotitle\n", gp);
+          "set key outside bottom center horizontal noautotitle width 2\n", b->f);
+    return b->f;
 }
 
-/* The same plot again as PNG, then the files closed. */
-static void finish(FILE *gp, const an_plot_files *pf)
+/* The script: the body drawn as SVG (900 x height), then as PNG (a third
+ * larger, pngcairo or else png).  Returns 1, or -1 when a write failed. */
+static int emit(FILE *gp, FILE *dat, const an_plot_files *pf, body *b, int height)
 {
-    fputs("if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
-          "  set terminal pngcairo size 1200,640 font 'DejaVu Sans,12' noenhanced "
-          "background '#ffffff'\n} else {\n"
-          "  set terminal png size 1200,640 font 'DejaVuSans,11' noenhanced "
-          "background '#ffffff'\n}\nset output ", gp);
+    int bad = fclose(b->f) != 0;
+    fprintf(gp, "set encoding utf8\nset terminal svg size 900,%d dynamic "
+                "font 'DejaVu Sans,12' noenhanced background '#ffffff'\nset output ", height);
+    gp_str(gp, pf->svg);
+    fprintf(gp, "\n%s\nif (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
+                "  set terminal pngcairo size 1200,%d font 'DejaVu Sans,12' noenhanced "
+                "background '#ffffff'\n} else {\n"
+                "  set terminal png size 1200,%d font 'DejaVuSans,11' noenhanced "
+                "background '#ffffff'\n}\nset output ", b->buf, height * 4 / 3, height * 4 / 3);
     gp_str(gp, pf->png);
-    fputs("\nreplot\nset output\n", gp);
+    fprintf(gp, "\n%s\nset output\n", b->buf);
+    free(b->buf);
+    if (bad || fflush(gp) || fflush(dat) || ferror(gp) || ferror(dat)) return -1;
+    return 1;
 }
 
 /* "municipality:Erkelenz" -> "Erkelenz"; "district" -> "district (all)". */
@@ -98,12 +117,6 @@ static void xtics(FILE *gp, const char *const *names, size_t n, int groups)
     }
     fprintf(gp, ")\nset xrange [-0.6:%g]\n", (double)n - 0.4);
     if (n * longest > 80) fputs("set xtics rotate by 30 right\n", gp);
-}
-
-static int done(FILE *gp, FILE *dat)
-{
-    if (fflush(gp) || fflush(dat) || ferror(gp) || ferror(dat)) return -1;
-    return 1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -155,10 +168,10 @@ static double sval(const an_report *r, const char *group, const char *metric,
     return i < 0 ? NAN : an_table_num(r->summary, (size_t)i, an_table_col(r->summary, col));
 }
 
-static void target_line(FILE *gp, const an_report *r)
+static void target_line(FILE *f, const an_report *r)
 {
     if (isnan(r->wait_days)) return;
-    fprintf(gp, ", %.10g with lines " TARGET_STYLE " title 'target: %g days'",
+    fprintf(f, ", %.10g with lines " TARGET_STYLE " title 'target: %g days'",
             r->wait_days, r->wait_days);
 }
 
@@ -179,19 +192,19 @@ int an_plot_waits(FILE *gp, FILE *dat, const an_plot_files *pf, const an_report 
         dat_num(dat, sval(r, gs[i], "wait_p95", "mean"));
         putc('\n', dat);
     }
-    preamble(gp, pf, "Waits per municipality: median, p90 and p95 (mean over replications)");
-    xtics(gp, gs, n, 1);
+    body b;
+    FILE *f = body_open(&b, "Waits per municipality: median, p90 and p95 (mean over replications)");
+    xtics(f, gs, n, 1);
     free(gs);
-    fputs("set ylabel 'wait (days)'\nset yrange [0:*]\nplot ", gp);
-    gp_str(gp, pf->dat);
+    fputs("set ylabel 'wait (days)'\nset yrange [0:*]\nplot ", f);
+    gp_str(f, pf->dat);
     fputs(" using 1:4:3:5 with yerrorbars pt 9 ps 1.6 lw 2 lc rgb '#d95f02' "
           "title 'p90 (bar from median to p95)', '' using 1:3 with points pt 7 ps 1.1 "
           "lc rgb '#1b9e77' title 'median', '' using 1:2 with points pt 13 ps 1.3 "
-          "lc rgb '#333333' title 'mean'", gp);
-    target_line(gp, r);
-    fputs("\n", gp);
-    finish(gp, pf);
-    return done(gp, dat);
+          "lc rgb '#333333' title 'mean'", f);
+    target_line(f, r);
+    fputs("\n", f);
+    return emit(gp, dat, pf, &b, 480);
 }
 
 /* The wait verdict of a group in verdict.csv ("" when none). */
@@ -235,21 +248,21 @@ int an_plot_verdict(FILE *gp, FILE *dat, const an_plot_files *pf, const an_repor
     char title[128];
     snprintf(title, sizeof title, "%s wait per municipality with 95 %% CI, coloured by "
              "the wait verdict", r->wait_label);
-    preamble(gp, pf, title);
-    xtics(gp, gs, n, 1);
+    body b;
+    FILE *f = body_open(&b, title);
+    xtics(f, gs, n, 1);
     free(gs);
-    fprintf(gp, "set ylabel '%s wait (days)'\nset yrange [0:*]\nset boxwidth 0.6\n"
+    fprintf(f, "set ylabel '%s wait (days)'\nset yrange [0:*]\nset boxwidth 0.6\n"
                 "set style fill solid 0.85 border lc rgb '#444444'\nplot ", r->wait_label);
-    gp_str(gp, pf->dat);
+    gp_str(f, pf->dat);
     fputs(" using 1:2:(0.6):5 with boxes lc rgb variable notitle, '' using 1:2:3:4 "
-          "with yerrorbars ps 0 lw 1.5 lc rgb '#222222' title '95 % CI'", gp);
-    target_line(gp, r);
+          "with yerrorbars pt 7 ps 0.5 lw 1.5 lc rgb '#222222' title '95 % CI'", f);
+    target_line(f, r);
     for (size_t k = 0; k < 3; k++)
-        fprintf(gp, ", keyentry with boxes lc rgb '#%06x' title '%s'", verdict_rgb[k].rgb,
+        fprintf(f, ", keyentry with boxes lc rgb '#%06x' title '%s'", verdict_rgb[k].rgb,
                 verdict_rgb[k].verdict);
-    fputs("\n", gp);
-    finish(gp, pf);
-    return done(gp, dat);
+    fputs("\n", f);
+    return emit(gp, dat, pf, &b, 480);
 }
 
 /* ------------------------------------------------------------------ */
@@ -308,50 +321,74 @@ int an_plot_comparison(FILE *gp, FILE *dat, const an_plot_files *pf, const an_re
     size_t nv = distinct(c, an_table_col(c, "variant"), m, &vs);
     if (ng == 0 || nv == 0) { free(gs); free(vs); return 0; }
     comparison_data(dat, c, m, vs, nv, gs, ng);
-    preamble(gp, pf, "Each variant against the baseline: difference of the wait (95 % CI)");
-    xtics(gp, gs, ng, 1);
-    fprintf(gp, "set ylabel 'difference in %s wait (days), variant - baseline'\n"
+    body b;
+    FILE *f = body_open(&b, "Each variant against the baseline: difference of the wait (95 % CI)");
+    xtics(f, gs, ng, 1);
+    fprintf(f, "set ylabel 'difference in %s wait (days), variant - baseline'\n"
                 "set xzeroaxis lt -1\nplot ", !strcmp(m, "wait_p90") ? "p90" : r->wait_label);
     for (size_t v = 0; v < nv; v++) {
-        fputs(v ? ", " : "", gp);
-        gp_str(gp, pf->dat);
-        fprintf(gp, " index %zu using 1:2:3:4 with yerrorbars pt 7 ps 1.2 lw 1.5 "
+        fputs(v ? ", " : "", f);
+        gp_str(f, pf->dat);
+        fprintf(f, " index %zu using 1:2:3:4 with yerrorbars pt 7 ps 1.2 lw 1.5 "
                     "lc rgb '%s' title ", v, palette[v % N_PALETTE]);
-        gp_str(gp, vs[v]);
+        gp_str(f, vs[v]);
     }
-    fputs("\n", gp);
-    finish(gp, pf);
+    fputs("\n", f);
     free(gs);
     free(vs);
-    return done(gp, dat);
+    return emit(gp, dat, pf, &b, 480);
 }
 
+/* recommendation.csv's recommended FTE of (post, method) (method NULL:
+ * the post's first row), or NaN. */
+static double rec_fte(const an_table *t, const char *post, const char *method, const char *col)
+{
+    long cp = an_table_col(t, "post"), cm = an_table_col(t, "method");
+    for (size_t i = 0; i < t->n_rows; i++)
+        if (!strcmp(an_table_get(t, i, cp), post) &&
+            (!method || !strcmp(an_table_get(t, i, cm), method)))
+            return an_table_num(t, i, an_table_col(t, col));
+    return NAN;
+}
+
+/* Bars per post: the current FTE, then one per method of recommend
+ * (column `method` when present: current, smallest-adequate, formula...). */
 int an_plot_recommendation(FILE *gp, FILE *dat, const an_plot_files *pf,
                            const an_report *r)
 {
     const an_table *t = r->recommendation;
-    if (!t) return 0;
-    long cp = an_table_col(t, "post"), cr = an_table_col(t, "recommended_fte");
-    long cc = an_table_col(t, "current_fte");
-    if (cp < 0 || cr < 0 || t->n_rows == 0) return 0;
-    const char **names = sim_xmalloc(t->n_rows * sizeof *names);
-    for (size_t i = 0; i < t->n_rows; i++) {
-        names[i] = an_table_get(t, i, cp);
+    if (!t || an_table_col(t, "post") < 0 || an_table_col(t, "recommended_fte") < 0 ||
+        t->n_rows == 0)
+        return 0;
+    const char **posts, **ms;
+    size_t np = distinct(t, an_table_col(t, "post"), NULL, &posts);
+    size_t nm = distinct(t, an_table_col(t, "method"), NULL, &ms);   /* 1 when none */
+    for (size_t k = 0; k < nm; k++)         /* the "current" method is the grey bar */
+        if (!strcmp(ms[k], "current") && nm > 1) memmove(&ms[k], &ms[k + 1], (--nm - k) * sizeof *ms);
+    for (size_t i = 0; i < np; i++) {
         fprintf(dat, "%zu", i);
-        dat_num(dat, an_table_num(t, i, cc));
-        dat_num(dat, an_table_num(t, i, cr));
+        dat_num(dat, rec_fte(t, posts[i], NULL, "current_fte"));
+        for (size_t k = 0; k < nm; k++)
+            dat_num(dat, rec_fte(t, posts[i], *ms[k] ? ms[k] : NULL, "recommended_fte"));
         putc('\n', dat);
     }
-    preamble(gp, pf, "Recommended FTE per post");
-    xtics(gp, names, t->n_rows, 0);
-    free(names);
-    fputs("set ylabel 'FTE (full-time equivalents)'\nset yrange [0:*]\nset boxwidth 0.36\n"
-          "set style fill solid 0.8 border lc rgb '#444444'\nplot ", gp);
-    gp_str(gp, pf->dat);
-    fputs(" using ($1-0.18):2 with boxes lc rgb '#bdbdbd' title 'current', '' using "
-          "($1+0.18):3 with boxes lc rgb '#2171b5' title 'recommended'\n", gp);
-    finish(gp, pf);
-    return done(gp, dat);
+    body b;
+    FILE *f = body_open(&b, "FTE per post: current and recommended");
+    xtics(f, posts, np, 0);
+    double w = 0.8 / (double)(nm + 1);
+    fprintf(f, "set ylabel 'FTE (full-time equivalents)'\nset yrange [0:*]\n"
+               "set boxwidth %g\nset style fill solid 0.8 border lc rgb '#444444'\nplot ", w);
+    gp_str(f, pf->dat);
+    fprintf(f, " using ($1-%g):2 with boxes lc rgb '#bdbdbd' title 'current'", w * nm / 2.0);
+    for (size_t k = 0; k < nm; k++) {
+        fprintf(f, ", '' using ($1+%g):%zu with boxes lc rgb '%s' title ",
+                w * ((double)k + 1.0 - nm / 2.0), k + 3, palette[k % N_PALETTE]);
+        gp_str(f, *ms[k] ? ms[k] : "recommended");
+    }
+    fputs("\n", f);
+    free(posts);
+    free(ms);
+    return emit(gp, dat, pf, &b, 480);
 }
 
 /* ------------------------------------------------------------------ */
@@ -464,33 +501,40 @@ static int read_series(an_csv_reader *ts, const an_report *r, ts_acc *a,
     return n < 0 ? -1 : 0;
 }
 
-static void waiting_script(FILE *gp, const an_plot_files *pf, const an_report *r,
-                           const ts_acc *a)
+/* Small multiples: one panel per municipality on a common y scale, the
+ * mean as a line and the range over replications as a band. */
+static int waiting_script(FILE *gp, FILE *dat, const an_plot_files *pf,
+                          const an_report *r, const ts_acc *a, double ymax)
 {
     char title[160];
-    snprintf(title, sizeof title, "Waiting list per municipality: mean and range over "
-             "%ld replications", a->reps);
-    preamble(gp, pf, title);
-    fputs("set xlabel 'day'\nset ylabel 'cases waiting'\nset yrange [0:*]\n", gp);
+    size_t cols = a->n <= 3 ? a->n : a->n <= 4 ? 2 : a->n <= 9 ? 3 : 4;
+    size_t rows = (a->n + cols - 1) / cols;
+    snprintf(title, sizeof title, "Waiting list per municipality: mean (line) and range "
+             "(band) over %ld replications", a->reps);
+    body b;
+    FILE *f = body_open(&b, "");
+    fprintf(f, "unset key\nset autoscale xfix\nset yrange [0:%.10g]\nset xtics font ',9'\nset ytics font ',9'\n",
+            ymax > 0.0 ? 1.1 * ymax : 1.0);
     if (r->sc && r->sc->warmup_days > 0.0)
-        fprintf(gp, "set arrow from %.10g, graph 0 to %.10g, graph 1 nohead dt 3 "
-                    "lc rgb '#888888'\nset label 'end of warm-up' at %.10g, graph 0.95 "
-                    "left offset 0.5,0 textcolor rgb '#666666'\n",
-                r->sc->warmup_days, r->sc->warmup_days, r->sc->warmup_days);
-    fputs("plot ", gp);
+        fprintf(f, "set arrow from %.10g, graph 0 to %.10g, graph 1 nohead dt 3 "
+                   "lc rgb '#888888'\n", r->sc->warmup_days, r->sc->warmup_days);
+    fprintf(f, "set multiplot layout %zu,%zu title ", rows, cols);
+    gp_str(f, title);
+    fputs(" font ',13'\n", f);
     for (size_t g = 0; g < a->n; g++) {
         char name[256];
         label_of(a->s[g].group, name, sizeof name);
         const char *c = palette[g % N_PALETTE];
-        fputs(g ? ", " : "", gp);
-        gp_str(gp, pf->dat);
-        fprintf(gp, " index %zu using 1:3:4 with filledcurves fc rgb '%s' "
-                    "fs transparent solid 0.12 noborder notitle, ", g, c);
-        gp_str(gp, pf->dat);
-        fprintf(gp, " index %zu using 1:2 with lines lw 2 lc rgb '%s' title ", g, c);
-        gp_str(gp, name);
+        fputs("set title ", f);
+        gp_str(f, name);
+        fputs(" font ',11'\nplot ", f);
+        gp_str(f, pf->dat);
+        fprintf(f, " index %zu using 1:3:4 with filledcurves fc rgb '%s' "
+                   "fs transparent solid 0.25 noborder, '' index %zu using 1:2 "
+                   "with lines lw 2 lc rgb '%s'\n", g, c, g, c);
     }
-    fputs("\n", gp);
+    fputs("unset multiplot\n", f);
+    return emit(gp, dat, pf, &b, 60 + 190 * (int)rows);
 }
 
 int an_plot_waiting(FILE *gp, FILE *dat, const an_plot_files *pf,
@@ -498,6 +542,7 @@ int an_plot_waiting(FILE *gp, FILE *dat, const an_plot_files *pf,
                     char *err, size_t n_err)
 {
     ts_acc a = { 0 };
+    double ymax = 0.0;
     int rc = read_series(timeseries, r, &a, err, n_err);
     if (rc == 0 && a.n == 0) rc = 1;          /* nothing to draw */
     for (size_t g = 0; rc == 0 && g < a.n; g++) {
@@ -508,14 +553,13 @@ int an_plot_waiting(FILE *gp, FILE *dat, const an_plot_files *pf,
             dat_num(dat, s->min[k]);
             dat_num(dat, s->max[k]);
             putc('\n', dat);
+            if (s->max[k] > ymax) ymax = s->max[k];
         }
         fputs("\n\n", dat);
     }
-    if (rc == 0) waiting_script(gp, pf, r, &a);
+    if (rc == 0) rc = waiting_script(gp, dat, pf, r, &a, ymax);
+    else rc = rc == 1 ? 0 : -1;
     acc_free(&a);
-    if (rc == 1) return 0;
-    if (rc < 0) return -1;
-    rc = done(gp, dat);
-    if (rc < 0) snprintf(err, n_err, "write failed");
+    if (rc < 0 && !*err) snprintf(err, n_err, "cannot write the plot's files");
     return rc;
 }

@@ -279,9 +279,11 @@ static int has_metric(const an_table *t, const char *metric)
 
 void an_report_select(an_report *r)
 {
-    const an_table *s = r->summary;
-    r->scenario = s->n_rows ? an_table_get(s, 0, an_table_col(s, "scenario")) : "";
-    r->variant = s->n_rows ? an_table_get(s, 0, an_table_col(s, "variant")) : "";
+    const an_table *s = r->summary, *rec = r->recommendation;
+    r->scenario = an_table_get(s, 0, an_table_col(s, "scenario"));
+    r->variant = s->n_rows ? an_table_get(s, 0, an_table_col(s, "variant")) : "base";
+    if (!s->n_rows && rec)      /* a folder of kimsim recommend */
+        r->scenario = an_table_get(rec, 0, an_table_col(rec, "scenario"));
     r->wait_quantile = wait_quantile(r);
     r->wait_days = r->sc ? r->sc->targets.wait_days : NAN;
     double pct = 100.0 * r->wait_quantile;
