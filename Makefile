@@ -14,10 +14,16 @@ CFLAGS  ?=
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) -pthread
 LDLIBS  += -pthread
 
+# The version in --version and every manifest: git describe at build time.
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
+CFLAGS  += -DKIMSIM_VERSION='"$(VERSION)"'
+
+# make MPI=1: build-mpi/kimsim with OpenMPI (mpirun -np K kimsim run ...).
 ifeq ($(MPI),1)
 CC      := mpicc
 CFLAGS  += -DKIMSIM_MPI=1
 BUILD   := build-mpi
+DEBS    += openmpi-bin libopenmpi-dev
 endif
 
 # pkg-config is asked only after the packages are there (see deps).
@@ -32,7 +38,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BIN     := $(BUILD)/kimsim
 
-.PHONY: all deps run test unit clitest bench asan valgrind clean install uninstall fuzz
+.PHONY: all deps run test unit clitest bench asan valgrind clean install uninstall fuzz FORCE
 all: deps $(BIN)
 
 # Installs the Debian packages when pkg-config does not find the libraries.
@@ -48,6 +54,14 @@ deps:
 $(BUILD)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+# Objects that print the version are rebuilt when it changes.
+VERSION_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(shell grep -l KIMSIM_VERSION cli/*.c analysis/*.c 2>/dev/null))
+$(VERSION_OBJ): $(BUILD)/version
+$(BUILD)/version: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+FORCE:
 
 $(BUILD)/libkimsim.a: $(LIB_OBJ)
 	@rm -f $@
@@ -76,21 +90,31 @@ asan:
 	  LDLIBS="-fsanitize=address,undefined" test
 
 valgrind: all $(TEST_BIN)
-	@KIMSIM=$(BIN) BUILD=$(BUILD) VALGRIND="valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite" \
+	@KIMSIM=$(BIN) BUILD=$(BUILD) VALGRIND="valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --suppressions=tests/valgrind.supp" \
 	  sh tests/run.sh $(TEST_BIN)
 
+# make fuzz [FUZZ_SECONDS=60]: libFuzzer harnesses of the scenario loader
+# and the trace reader (clang), each run FUZZ_SECONDS on the seed corpus;
+# fails on any crash, leak, timeout or sanitizer report (tests/fuzz/run.sh).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
+
+# The binary, the man page, the shipped scenarios and the documentation;
+# DESTDIR stages the tree (packaging, tests/cli/report.sh).
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kimsim/scenarios \
-	  $(DESTDIR)$(PREFIX)/share/doc/kimsim
+	  $(DESTDIR)$(PREFIX)/share/doc/kimsim $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/kimsim
+	install -m 644 kimsim.1 $(DESTDIR)$(PREFIX)/share/man/man1/kimsim.1
 	install -m 644 scenarios/*.cfg $(DESTDIR)$(PREFIX)/share/kimsim/scenarios/
-	install -m 644 README.md $(wildcard docs/*.md) $(DESTDIR)$(PREFIX)/share/doc/kimsim/
+	install -m 644 $(wildcard README.md) $(wildcard docs/*.md) $(DESTDIR)$(PREFIX)/share/doc/kimsim/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/kimsim
+	rm -f $(DESTDIR)$(PREFIX)/bin/kimsim $(DESTDIR)$(PREFIX)/share/man/man1/kimsim.1
 	rm -rf $(DESTDIR)$(PREFIX)/share/kimsim $(DESTDIR)$(PREFIX)/share/doc/kimsim
 
 clean:
-	rm -rf build build-asan build-mpi
+	rm -rf build build-asan build-mpi build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(TEST_BIN:=.d) $(BUILD)/cli/main.d

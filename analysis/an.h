@@ -219,6 +219,9 @@ void an_report_note(an_report *r, const char *fmt, ...)
 /* The page: one self-contained HTML5 document (plots inlined, no network),
  * readable on a laptop and printable on A4.  0, or -1 when a write failed. */
 int an_report_html(FILE *f, const an_report *r);
+/* Its section on comparison.csv (sentences.c); nothing when r->comparison
+ * is NULL. */
+void an_report_comparison_html(FILE *f, const an_report *r);
 
 /* gnuplot (plot.c).  Each an_plot_* writes its data to `dat` and a script
  * to `gp` that, run by gnuplot in the folder of the files named in *pf,
@@ -252,6 +255,8 @@ int an_plot_recommendation(FILE *gp, FILE *dat, const an_plot_files *pf,
 /* Stability target: the waiting list may grow by at most this many cases
  * per 30 days (KIM_M_BACKLOG_SLOPE) before the verdict says it grows. */
 #define AN_MAX_BACKLOG_GROWTH_PER_MONTH 1.0
+/* The stability threshold of a scenario (cases per 30 days). */
+double an_stability_threshold(const kim_scenario *sc);
 
 /* MSER-5 (White 1997; White, Cobb & Spratt 2000): the number of leading
  * observations of y[0..n) to delete, a multiple of AN_MSER_BATCH in the
@@ -314,10 +319,13 @@ int an_verdict_worse(an_verdict_kind a, an_verdict_kind b);
 /* The marginal-allocation objective of a whole configuration. */
 typedef struct an_alloc_score {
     size_t adequate;            /* municipalities judged adequate */
-    double worst_wait;          /* largest mean wait at the target quantile */
+    double worst_wait;          /* largest mean wait at the target quantile;
+                                   INFINITY when a town's cases never start */
+    double queue;               /* the district's mean waiting list */
 } an_alloc_score;
 void an_alloc_score_of(const an_variant *v, an_alloc_score *out);
-/* More municipalities adequate, then a shorter worst wait. */
+/* More municipalities adequate, then a shorter worst wait, then a shorter
+ * mean waiting list. */
 int an_alloc_better(const an_alloc_score *a, const an_alloc_score *b);
 /* The best of n scores (the first on ties). */
 size_t an_alloc_pick(const an_alloc_score *s, size_t n);

@@ -280,9 +280,10 @@ static void header(FILE *f, const an_variant *v)
     char b[512], q[32], share[32];
     int base = !v->variant || strcmp(v->variant, "base") == 0;
     snprintf(b, sizeof b, "%s%s%s%s: %zu replications, horizon %g days, "
-             "warm-up %.4g days", v->scenario ? v->scenario : "scenario",
+             "warm-up %.4g days%s", v->scenario ? v->scenario : "scenario",
              base ? "" : " (", base ? "" : v->variant, base ? "" : ")",
-             v->n_reps, sc->horizon_days, warmup_mean(v));
+             v->n_reps, sc->horizon_days, warmup_mean(v),
+             sc->warmup_auto ? " (auto, MSER-5)" : "");
     line(f, b);
     putc('\n', f);
     snprintf(q, sizeof q, "p%g wait (95%% CI)", 100.0 * sc->targets.wait_quantile);
@@ -299,10 +300,10 @@ static void footer(FILE *f, const kim_scenario *sc)
     char b[512];
     putc('\n', f);
     snprintf(b, sizeof b, "targets: >= %g %% start within %g days, utilization "
-             "<= %g %%, reneged <= %g %%, backlog not growing",
+             "<= %g %%, reneged <= %g %%, backlog <= +%g/month",
              100.0 * sc->targets.wait_quantile, sc->targets.wait_days,
              100.0 * sc->targets.max_utilization,
-             100.0 * sc->targets.max_reneged_share);
+             100.0 * sc->targets.max_reneged_share, an_stability_threshold(sc));
     line(f, b);
     line(f, "verdict: worst over the targets, by the 95 % CI; reason: targets "
             "missed, or undecided and the");

@@ -11,7 +11,17 @@
  *   wait         within_target_share     >= targets.wait_quantile
  *   utilization  utilization             <= targets.max_utilization
  *   reneged      reneged_share           <= targets.max_reneged_share
- *   stability    backlog slope (cases per 30 days) <= 0
+ *   stability    backlog slope (cases per 30 days) <= 1 case per month
+ *
+ * Stability: the slope of the post-warm-up waiting list (least squares
+ * over the sample points, KIM_M_BACKLOG_SLOPE) must not exceed
+ * AN_MAX_BACKLOG_GROWTH_PER_MONTH = 1 case per 30 days (or the scenario's
+ * targets.max_backlog_growth_per_month once kim_targets has it; see
+ * an_stability_threshold).  A threshold of 0 would leave every stable system
+ * "uncertain" for ever, since a stable list's slope scatters around 0 and
+ * its CI always straddles it; 1 case per month separates "grows for good"
+ * from noise in any horizon of a year or more.  Inadequate when the whole
+ * CI is above the threshold: "backlog grows by N cases per month".
  *
  * Replications to decide an uncertain target: Law (2015), "Simulation
  * Modeling and Analysis", 5th ed., §9.4.1, approximate number of
@@ -143,13 +153,27 @@ static const kim_metric target_metric[AN_N_TARGETS] = {
     KIM_M_BACKLOG_SLOPE
 };
 
+/* Backlog growth allowed, cases per 30 days.  When models/kim.h gives
+ * kim_targets a max_backlog_growth_per_month field it defines
+ * KIM_TARGETS_MAX_BACKLOG_GROWTH, and the scenario's value is used. */
+double an_stability_threshold(const kim_scenario *sc)
+{
+#ifdef KIM_TARGETS_MAX_BACKLOG_GROWTH
+    double x = sc->targets.max_backlog_growth_per_month;
+    if (x >= 0.0) return x;
+#else
+    (void)sc;
+#endif
+    return AN_MAX_BACKLOG_GROWTH_PER_MONTH;
+}
+
 static double target_threshold(const kim_scenario *sc, an_target t)
 {
     switch (t) {
     case AN_T_WAIT:        return sc->targets.wait_quantile;
     case AN_T_UTILIZATION: return sc->targets.max_utilization;
     case AN_T_RENEGED:     return sc->targets.max_reneged_share;
-    default:               return 0.0;
+    default:               return an_stability_threshold(sc);
     }
 }
 

@@ -1,38 +1,75 @@
 #!/bin/sh
 # make bench — speed and memory of the whole kimsim process.
 # Prints wall time, events, events/s and peak RSS for each benchmark, the
-# best of $BENCH_RUNS runs (default 3).  Figures, not pass/fail: the
-# targets are printed beside them.
+# best of $BENCH_RUNS runs (default 3), then each target with "ok" or
+# "MISSED" beside it.  Figures, not pass/fail: the exit status is 0.
+#   BENCH_MPI: the MPI build for the mpirun benchmark (default
+#   build-mpi/kimsim, skipped when it is not there; make MPI=1 builds it).
 set -eu
 BIN=${1:-build/kimsim}
 RUNS=${BENCH_RUNS:-3}
+MPIBIN=${BENCH_MPI:-build-mpi/kimsim}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
-# run NAME ARGS... : best wall time of $RUNS whole-process runs
+var() { echo "$1" | tr -c 'a-zA-Z0-9\n' '_'; }
+
+# bench NAME ARGS... : best wall time of $RUNS whole-process runs; sets
+# TIME_<name>, RUN_<name> (the run's own wall_seconds from the manifest),
+# EPS_<name>, RSS_<name>.  $LAUNCH (e.g. mpirun -np 2) and $RUNBIN select
+# how and what runs.
 bench() {
   name=$1; shift
-  best=""; rss=0
+  best=""; rss=0; own=""
   for i in $(seq "$RUNS"); do
-    /usr/bin/time -f "%e %M" -o "$OUT/time" "$BIN" run "$@" -o "$OUT/$name" --force --quiet >/dev/null
+    /usr/bin/time -f "%e %M" -o "$OUT/time" ${LAUNCH:-} "${RUNBIN:-$BIN}" run "$@" \
+      -o "$OUT/$name" --force --quiet >/dev/null
     read -r t m <"$OUT/time"
+    w=$(sed -n 's/^wall_seconds: //p' "$OUT/$name/manifest.txt")
     if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+    if [ -z "$own" ] || awk "BEGIN{exit !($w < $own)}"; then own=$w; fi
     [ "$m" -gt "$rss" ] && rss=$m
   done
   ev=$(sed -n 's/^events: //p' "$OUT/$name/manifest.txt")
   eps=$(awk "BEGIN{printf \"%.1f\", $ev / ($best > 0 ? $best : 0.001) / 1e6}")
   printf '%-28s %8.3f s %12s events %8s M events/s  peak RSS %6.1f MiB\n' \
     "$name" "$best" "$ev" "$eps" "$(awk "BEGIN{print $rss / 1024}")"
-  eval "RSS_$(echo "$name" | tr -c 'a-zA-Z0-9\n' '_')=$rss"
-  eval "EPS_$(echo "$name" | tr -c 'a-zA-Z0-9\n' '_')=$eps"
+  n=$(var "$name")
+  eval "TIME_$n=$best; RUN_$n=$own; RSS_$n=$rss; EPS_$n=$eps"
 }
+
+# target TEXT OK?: one line with ok or MISSED
+target() { printf 'target: %s  %s\n' "$1" "$( [ "$2" = 1 ] && echo ok || echo MISSED)"; }
+ge() { awk "BEGIN{exit !($1 >= $2)}" && echo 1 || echo 0; }
+ratio() { awk "BEGIN{printf \"%.2f\", $1 / ($2 > 0 ? $2 : 0.001)}"; }
 
 echo "kimsim bench ($(nproc) cores, best of $RUNS runs, whole process)"
 bench mmc-1m bench/mmc-1m.cfg -j 1
 bench mmc-10m bench/mmc-10m.cfg -j 1
+bench default-200-j1 scenarios/default.cfg -r 200 -j 1
+bench default-200-j2 scenarios/default.cfg -r 200 -j 2
+mpi=""
+if [ -x "$MPIBIN" ] && command -v mpirun >/dev/null 2>&1; then
+  # mpirun refuses root unless told; --oversubscribe: 2 ranks on any machine
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  LAUNCH="mpirun --oversubscribe -np 2"; RUNBIN=$MPIBIN
+  bench default-200-mpi2 scenarios/default.cfg -r 200 -j 1
+  LAUNCH=""; RUNBIN=""
+  mpi=1
+fi
 echo
-printf 'target: >= 10 M events/s at 1M arrivals: %s M events/s  %s\n' "$EPS_mmc_1m" \
-  "$(awk "BEGIN{exit !($EPS_mmc_1m >= 10)}" && echo ok || echo MISSED)"
-printf 'target: peak RSS at 10M <= at 1M (+1 MiB slack): %s KiB vs %s KiB  %s\n' \
-  "$RSS_mmc_10m" "$RSS_mmc_1m" \
-  "$( [ "$RSS_mmc_10m" -le $((RSS_mmc_1m + 1024)) ] && echo ok || echo MISSED)"
+target ">= 10 M events/s at 1M arrivals: $EPS_mmc_1m M events/s" "$(ge "$EPS_mmc_1m" 10)"
+target "peak RSS at 10M <= at 1M (+1 MiB slack): $RSS_mmc_10m KiB vs $RSS_mmc_1m KiB" \
+  "$( [ "$RSS_mmc_10m" -le $((RSS_mmc_1m + 1024)) ] && echo 1 || echo 0)"
+s=$(ratio "$TIME_default_200_j1" "$TIME_default_200_j2")
+target "200 replications of default.cfg, -j 1 $TIME_default_200_j1 s, -j 2 $TIME_default_200_j2 s: speed-up $s >= 1.8" \
+  "$(ge "$s" 1.8)"
+if [ -n "$mpi" ]; then
+  # mpirun itself takes a few tenths of a second to start and stop the
+  # ranks: the speed-up compares the runs' own wall time (manifest).
+  s=$(ratio "$RUN_default_200_j1" "$RUN_default_200_mpi2")
+  target "200 replications, mpirun -np 2: $TIME_default_200_mpi2 s with mpirun, run $RUN_default_200_mpi2 s vs -j 1 $RUN_default_200_j1 s: speed-up $s >= 1.8" \
+    "$(ge "$s" 1.8)"
+else
+  echo "mpirun -np 2: skipped ($MPIBIN not built: make MPI=1)"
+fi

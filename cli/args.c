@@ -37,6 +37,61 @@ static const char *const usage_text[][2] = {
       "usage: kimsim check FILE [--set K=V]...\n\n"
       "Validates FILE and prints the resolved scenario (every default filled in).\n"
       "Exit status 0 when valid, 2 with a message naming file, line and key.\n" },
+    { "compare",
+      "usage: kimsim compare FILE_A FILE_B [FILE...] [-o DIR] [-r N] [-s SEED] [-j JOBS]\n"
+      "                      [--set K=V]... [--vary K=V1,V2,...]... [--force] [--quiet]\n"
+      "       kimsim compare FILE --vary K=V1,V2,... [options]\n\n"
+      "Runs every file (and --vary variant) with the same seed and replications (A's\n"
+      "unless -s / -r), so replication r sees the same people in each (common random\n"
+      "numbers), and compares each with the baseline (FILE_A, or the first --vary value)\n"
+      "by paired differences with 95 % CIs.  Prints the verdict tables and one sentence\n"
+      "per municipality whose verdict or wait at the target quantile changed materially\n"
+      "(paired CI excludes 0 and the change is at least 1 day and 10 %), with the cost.\n"
+      "Writes DIR/comparison.csv, and each file's usual files to DIR/<scenario-name>/\n"
+      "(one file: to DIR).\n\n"
+      "  -o DIR      output folder (default out/compare-<nameA>-<nameB>/); an existing\n"
+      "              DIR is never touched without --force\n"
+      "  -r N, -s SEED, -j JOBS, --set, --vary, --force, --quiet: as for kimsim run\n\n"
+      "Exit status: 0 success (whatever the verdicts), 2 bad input, 1 other failure.\n" },
+    { "recommend",
+      "usage: kimsim recommend FILE [--step FTE] [--budget FTE] [-o DIR] [-r N] [-s SEED]\n"
+      "                        [-j JOBS] [--set K=V]... [--force] [--quiet]\n\n"
+      "Without --budget: for each post, the smallest FTE (a multiple of --step, at least\n"
+      "0.5) at which the post and every municipality it serves meet every target\n"
+      "(adequate: the whole 95 % CI), the other posts as they are; searched upward to\n"
+      "4 x the current FTE.  With --budget B: the split of B FTE across the posts that\n"
+      "makes the most municipalities adequate, then the shortest worst wait, by greedy\n"
+      "marginal allocation (Fox 1966) from 0.5 FTE per post.  Beside it, the formula\n"
+      "split a Kreis would make (shares of the municipalities' weight, default their\n"
+      "arrivals; posts under 0.5 pooled with the next; rounded to 0.5 VZAE), of B or of\n"
+      "the current total.  Every candidate runs with the same random numbers and\n"
+      "assumes its posts filled.  Prints a table; writes DIR/recommendation.csv.\n\n"
+      "  --step FTE     grid step (default 0.5)\n"
+      "  --budget FTE   total FTE to split (at least 0.5 per post)\n"
+      "  -o DIR         output folder (default out/recommend-<scenario-name>/)\n"
+      "  -r N, -s SEED, -j JOBS, --set, --force, --quiet: as for kimsim run\n\n"
+      "Exit status: 0 success, 2 bad input, 1 other failure, 130/143 interrupted.\n" },
+    { "erlang",
+      "usage: kimsim erlang FILE... [--set K=V]...\n\n"
+      "Prints at once, without simulating, the M/M/c estimate for each municipality with\n"
+      "posts of its own and each pool: slots c, arrivals per day, load, Erlang C\n"
+      "probability of waiting, mean wait and wait at the target quantile, and Erlang A\n"
+      "(exponential patience) when every case type with a patience has an exponential\n"
+      "one.  A town with its own post counts there only.  kimsim run prints the Erlang C\n"
+      "estimate beside the simulated wait.\n\n"
+      "Exit status: 0 success, 2 bad input.\n" },
+    { "report",
+      "usage: kimsim report DIR [--scenario FILE] [--quiet]\n\n"
+      "Reads the CSV files a run wrote to DIR and writes plots (gnuplot, SVG and PNG)\n"
+      "to DIR/plots/ and one self-contained page, DIR/report.html: the scenario, its\n"
+      "targets, the verdict table, the comparison of variants, the plots and the manifest.\n\n"
+      "  --scenario FILE  the scenario file, when the path in DIR/manifest.txt is not\n"
+      "                   valid from here (it gives the description and the target wait)\n"
+      "  --quiet          print nothing on success\n\n"
+      "Plots need gnuplot (Debian: gnuplot-nox); without it the page is written without\n"
+      "plots and a warning.\n"
+      "Exit status: 0 page written, 2 no DIR/summary.csv or a malformed CSV file,\n"
+      "1 a file could not be written or gnuplot failed.\n" },
 };
 
 void cli_usage(FILE *f, const char *cmd)

@@ -46,6 +46,9 @@ typedef struct cli_variant {
 } cli_variant;
 
 /* A run: every variant of every scenario file, and where it is written. */
+typedef struct cli_journal cli_journal;
+typedef struct cli_jwriter cli_jwriter;
+
 typedef struct cli_run {
     cli_opts *o;
     cli_variant *v;   size_t n_v;
@@ -53,6 +56,7 @@ typedef struct cli_run {
     char **strings; size_t n_strings;   /* --vary assignments, owned */
     char *dir;                  /* output folder */
     char journal[4096];         /* dir/.journal */
+    cli_journal *jr;            /* its index (journal.c); owned */
     unsigned long long events;
     double started, ended;      /* wall-clock seconds */
     int interrupted;
@@ -71,6 +75,12 @@ typedef struct cli_out {
 int cli_out_open(cli_out *out, const char *dir, const char *name);
 int cli_out_commit(cli_out *out);           /* 0, or -1 with a message */
 void cli_out_abort(cli_out *out);
+/* A set of files published together (files.c): hold, write and commit
+ * each, then publish (all renamed into place) or discard (none). */
+void cli_out_hold(void);
+int cli_out_publish(void);                  /* 0, or -1 with a message */
+void cli_out_discard(void);
+void cli_out_drop(const char *dir, const char *name);  /* removed on publish */
 int cli_mkdirs(const char *path);
 int cli_dir_exists(const char *path);
 int cli_rm_tree(const char *path);
@@ -85,15 +95,54 @@ void cli_run_fini(cli_run *run);
  * case trace, no resume): for commands that run many variants, such as
  * recommend. */
 int cli_execute(cli_run *run);
-/* Journal file of (variant, replication) with extension ext into buf. */
-void cli_journal_path(const cli_run *run, size_t v, unsigned long r,
-                      const char *ext, char *buf, size_t n);
+/* Is replication r (0-based) in this run's --shard K/N slice? */
+int cli_in_shard(const cli_opts *o, unsigned long r);
+
+/* journal.c: finished replications in DIR/.journal, appended to logs by
+ * one writer per thread (cli_jwriter), indexed per run (cli_journal, owned
+ * by run->jr, freed by cli_run_fini). */
+cli_journal *cli_journal_new(const cli_run *run);       /* empty index */
+void cli_journal_free(cli_journal *j);                  /* NULL: no-op */
+/* Adds every whole record of the logs in dir to run's index and results
+ * (making run->jr if needed); records already there count in *dups.
+ * 0, or -1 when dir cannot be read. */
+int cli_journal_scan(cli_run *run, const char *dir, size_t *dups);
+int cli_journal_has(const cli_run *run, size_t v, unsigned long r);
+/* Appends the "ts" or "cases" text of (v, r) to `to`: 0, or -1. */
+int cli_journal_copy(const cli_run *run, size_t v, unsigned long r, const char *ext, FILE *to);
+cli_jwriter *cli_jwriter_open(cli_run *run, int rank, int thread);  /* NULL: errno */
+FILE *cli_jwriter_file(cli_jwriter *w, const char *ext);   /* "ts" or "cases" */
+void cli_jwriter_begin(cli_jwriter *w);                      /* before a replication */
+int cli_jwriter_commit(cli_jwriter *w, cli_run *run, size_t v, unsigned long r);
+int cli_jwriter_close(cli_jwriter *w);                       /* NULL: no-op */
 
 /* write.c: CSV files, manifest, the table */
 int cli_write_outputs(cli_run *run);
 int cli_write_manifest(const cli_run *run, const char *dir, size_t v0, size_t v1,
                        int complete);
 void cli_print_tables(const cli_run *run);
+
+/* run.c: after cli_execute, the files, manifest and table (or, when
+ * interrupted, the manifest marked incomplete); returns the exit status. */
+int cli_finish(cli_run *run);
+/* The journal's identity (DIR/.journal/ident): one line per scenario file
+ * and variant, then --vary, then "shard K/N trace T" last.  --resume needs
+ * it unchanged; merge needs it equal but for the shard line. */
+void cli_journal_ident(const cli_run *run, FILE *f);
+/* First line of a journal's vNNN.scn when the scenario replayed a top-level
+ * arrivals_file (the text itself holds the arrivals inline). */
+#define CLI_ARRIVALS_TAG "# kimsim-journal arrivals_file "
+
+/* merge.c */
+char *cli_read_text(const char *path);   /* whole file, malloc'd; NULL on error */
+
+/* mpi.c: ranks (rank 0 of 1 without MPI or without mpirun) */
+void cli_mpi_init(int *argc, char ***argv);    /* MPI_Finalize runs at exit */
+int cli_mpi_rank(void);
+int cli_mpi_size(void);
+void cli_mpi_bcast_int(int *x);                 /* rank 0's value to every rank */
+void cli_mpi_max_ints(int *x, int n);           /* element-wise max over ranks */
+void cli_mpi_share(void *buf, size_t n);        /* bitwise OR over ranks, in place */
 
 /* commands */
 int cmd_run(int argc, char **argv);
@@ -105,5 +154,61 @@ int cmd_report(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 
 double cli_wall_seconds(void);
+
+/* ================================================================== */
+/* Decisions (issue 4): warm-up pilot, comparison, recommendation,     */
+/* Erlang estimates (warmup.c, compare.c, recommend.c, erlang.c)       */
+/* ================================================================== */
+
+/* warmup.c: resolves warmup_days = "auto" of every file's variants by an
+ * in-memory pilot of the file's first variant and MSER-5.  Returns 0. */
+int cli_warmup_auto(cli_run *run);
+
+/* compare.c */
+/* comparison.csv in dir: variants v[1..n) against v[0] (paired). */
+int cli_write_comparison(const char *dir, const cli_variant *v, size_t n);
+/* The comparison sentences of every file that has more than one variant. */
+void cli_print_comparisons(const cli_run *run);
+
+/* erlang.c */
+/* Writes s in w columns (UTF-8 code points), cut with "…" or padded. */
+void cli_cell(FILE *f, const char *s, size_t w, int right);
+/* Do posts p and q serve the same municipalities? */
+int cli_same_serve_set(const kim_scenario *sc, size_t p, size_t q);
+/* One M/M/c estimate: a municipality's own posts, or a pool. */
+typedef struct cli_erlang_row {
+    const char *name;           /* municipality or first post (borrowed) */
+    int pool;                   /* 0: a municipality's own posts; 1: a pool */
+    long muni, post;            /* municipality (own posts) / first post (pool); -1 */
+    size_t n_posts, n_towns;    /* posts in the row; towns served */
+    long c;                     /* slots */
+    double lambda, mu, theta;   /* per day; theta < 0: no Erlang A */
+    double load;                /* lambda / (c mu) */
+    double p_wait, wait_mean, wait_q;   /* Erlang C; wait_q at the target quantile */
+    int has_a;
+    an_erlang_a_result a;       /* Erlang A when has_a */
+} cli_erlang_row;
+/* The rows of a scenario: municipalities with posts of their own, then
+ * pools, in file order.  *out is malloc'd; the caller frees it. */
+size_t cli_erlang_rows(const kim_scenario *sc, cli_erlang_row **out);
+void cli_print_erlang(FILE *f, const kim_scenario *sc);
+/* The short Erlang C against simulated table of one variant, and of every
+ * variant of a run (stdout). */
+void cli_print_erlang_check(FILE *f, const an_variant *v);
+void cli_print_erlang_checks(const cli_run *run);
+
+/* recommend.c */
+/* Smallest adequate FTE of one post, the others as they are. */
+typedef struct cli_rec_post {
+    double current_fte, current_filled;
+    double fte;                 /* recommended; NAN when even `limit` fails */
+    double limit;               /* the largest FTE tried (4 x current) */
+    an_post_result at_current, at_fte;   /* at_fte: at fte, else at limit */
+} cli_rec_post;
+/* Runs the search of mode (a) for every post of o->files[0] in steps of
+ * `step` (in memory, common random numbers).  *out (malloc'd, n_posts
+ * long) is the caller's to free.  Returns 0, CLI_EBADINPUT, CLI_EFAIL or
+ * 128 + signal. */
+int cli_recommend_posts(cli_opts *o, double step, cli_rec_post **out, size_t *n_posts);
 
 #endif

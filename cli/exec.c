@@ -1,13 +1,14 @@
 /*
- * exec.c — runs the replications of every variant on a pool of threads,
- * journalling each finished replication so an interrupted run can resume.
+ * exec.c — runs the replications of every variant on a pool of threads
+ * (and, built with MPI, across ranks), each thread journalling what it
+ * finishes (journal.c) so an interrupted run can resume.
  *
  * Invariants: a replication's results depend only on (scenario, variant,
- * replication index), never on the thread that ran it, so every output is
- * byte-identical for any -j.  A replication counts as finished only when
- * its .res journal file exists; that file is renamed into place after its
- * time series and case files are on disk (fsync), so a crash or kill -9
- * loses at most the replications in flight.
+ * replication index), never on the thread or rank that ran it, so every
+ * output is byte-identical for any -j, --shard split or number of ranks.
+ * Replication r belongs to shard K/N when r % N == K-1, and within it to
+ * rank (r / N) % ranks (without --shard: r % ranks).  With an empty
+ * run->journal nothing is written: results stay in memory.
  */
 #include "cli.h"
 #include "../sim/sim.h"
@@ -25,84 +26,84 @@ volatile sig_atomic_t cli_signal_seen;
 
 typedef struct pool {
     cli_run *run;
+    int rank, ranks, show_progress;
     size_t n, total_all, done_before;
     size_t *tv;                  /* variant of each pending task */
     unsigned long *tr;           /* replication of each pending task */
     atomic_size_t next, done;
-    atomic_ullong events;
     atomic_int failed;
     pthread_mutex_t lock;
     double last_print;
 } pool;
 
+/* %.10g of recent non-integral values (a post's filled FTE repeats). */
+typedef struct real_cache {
+    double key[64];
+    char txt[64][32];
+    unsigned char len[64];
+} real_cache;
+
+typedef struct worker_arg {
+    pool *pl;
+    int thread;
+} worker_arg;
+
 typedef struct obs_ctx {
     FILE *ts, *cases;
     char prefix[1024];           /* "scenario,variant,replication," quoted */
     const kim_scenario *sc;
+    real_cache rc;
 } obs_ctx;
-
-/* ------------------------------------------------------------------ */
-/* Journal file names                                                   */
-/* ------------------------------------------------------------------ */
-
-void cli_journal_path(const cli_run *run, size_t v, unsigned long r,
-                      const char *ext, char *buf, size_t n)
-{
-    snprintf(buf, n, "%s/v%03zu-r%07lu.%s", run->journal, v, r + 1, ext);
-}
-
-static int write_res(const cli_run *run, size_t v, unsigned long r)
-{
-    char path[4200], tmp[4300];
-    cli_journal_path(run, v, r, "res", path, sizeof path);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    const an_variant *res = &run->v[v].res;
-    FILE *f = fopen(tmp, "w");
-    if (!f) return -1;
-    const kim_run_info *in = &res->info[r];
-    fprintf(f, "%llu %a %llu\n", (unsigned long long)in->events, in->warmup_days,
-            (unsigned long long)in->seed);
-    const double *x = an_values(res, r, 0);
-    size_t n = res->groups->n * KIM_N_METRICS;
-    for (size_t i = 0; i < n; i++) fprintf(f, "%a\n", x[i]);
-    int bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) { unlink(tmp); return -1; }
-    return 0;
-}
-
-/* Reads a finished replication back; 0 when it was there and whole. */
-static int read_res(cli_run *run, size_t v, unsigned long r)
-{
-    char path[4200];
-    cli_journal_path(run, v, r, "res", path, sizeof path);
-    FILE *f = fopen(path, "r");
-    if (!f) return -1;
-    an_variant *res = &run->v[v].res;
-    kim_run_info *in = &res->info[r];
-    unsigned long long ev, seed;
-    int ok = fscanf(f, "%llu %la %llu", &ev, &in->warmup_days, &seed) == 3;
-    double *x = an_values(res, r, 0);
-    size_t n = res->groups->n * KIM_N_METRICS;
-    for (size_t i = 0; ok && i < n; i++) ok = fscanf(f, "%la", &x[i]) == 1;
-    fclose(f);
-    in->events = ev;
-    in->seed = seed;
-    return ok ? 0 : -1;
-}
 
 /* ------------------------------------------------------------------ */
 /* Observers: time series and case trace into the journal               */
 /* ------------------------------------------------------------------ */
 
+static char *put_long(char *p, long long x)
+{
+    char tmp[24];
+    int n = 0;
+    unsigned long long u = x < 0 ? 0ull - (unsigned long long)x : (unsigned long long)x;
+    do tmp[n++] = (char)('0' + u % 10); while ((u /= 10) != 0);
+    if (x < 0) *p++ = '-';
+    while (n) *p++ = tmp[--n];
+    return p;
+}
+
+/* Appends x exactly as printf("%.10g") would: integers below 1e10 by hand
+ * (the same digits), other values through a small cache of their text.
+ * The time series prints millions of these; printf's %g was most of it. */
+static char *put_real(real_cache *c, char *p, double x)
+{
+    if (x == floor(x) && fabs(x) < 1e10 && !(x == 0.0 && signbit(x)))
+        return put_long(p, (long long)x);
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    size_t k = (size_t)((bits * 0x9e3779b97f4a7c15ull) >> 58);
+    if (!c->len[k] || memcmp(&c->key[k], &x, sizeof x) != 0) {
+        c->len[k] = (unsigned char)snprintf(c->txt[k], sizeof c->txt[k], "%.10g", x);
+        c->key[k] = x;
+    }
+    memcpy(p, c->txt[k], c->len[k]);
+    return p + c->len[k];
+}
+
 static void on_sample(void *ctx, double day, const char *group, long waiting,
                       long open, long slots, double filled)
 {
     obs_ctx *o = ctx;
+    char buf[160], *p = put_real(&o->rc, buf, day);
+    *p++ = ',';
     fputs(o->prefix, o->ts);
-    fprintf(o->ts, "%.10g,", day);
+    fwrite(buf, 1, (size_t)(p - buf), o->ts);
     an_csv_field(o->ts, group);
-    fprintf(o->ts, ",%ld,%ld,%ld,%.10g\n", waiting, open, slots, filled);
+    p = buf;
+    *p++ = ',';  p = put_long(p, waiting);
+    *p++ = ',';  p = put_long(p, open);
+    *p++ = ',';  p = put_long(p, slots);
+    *p++ = ',';  p = put_real(&o->rc, p, filled);
+    *p++ = '\n';
+    fwrite(buf, 1, (size_t)(p - buf), o->ts);
 }
 
 static void on_trace(void *ctx, uint64_t no, size_t muni, size_t type, int prio,
@@ -135,58 +136,50 @@ static void make_prefix(obs_ctx *o, const cli_variant *v, unsigned long r)
     fclose(f);
 }
 
-static FILE *open_journal(const cli_run *run, size_t v, unsigned long r, const char *ext)
-{
-    char path[4200];
-    cli_journal_path(run, v, r, ext, path, sizeof path);
-    return fopen(path, "w");
-}
-
-static int close_synced(FILE *f)
-{
-    if (!f) return 0;
-    int bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
-    return (fclose(f) != 0 || bad) ? -1 : 0;
-}
-
 /* ------------------------------------------------------------------ */
 /* Workers                                                              */
 /* ------------------------------------------------------------------ */
 
-static int run_task(pool *pl, kim_model **models, size_t v, unsigned long r)
+/* One thread's workspaces: a model per variant, made when first needed,
+ * and its journal writer, opened at its first replication. */
+typedef struct worker_ws {
+    kim_model **models;
+    cli_jwriter *jw;
+    int thread;
+    obs_ctx oc;
+} worker_ws;
+
+static int run_task(cli_run *run, worker_ws *ws, size_t v, unsigned long r)
 {
-    cli_run *run = pl->run;
     cli_variant *var = &run->v[v];
-    obs_ctx oc = { .sc = &var->sc };
-    kim_observer obs = { &oc, NULL, NULL };
-    int journal = run->journal[0] != '\0';
-    make_prefix(&oc, var, r);
-    if (journal && var->sc.sample_days > 0.0) {
-        if (!(oc.ts = open_journal(run, v, r, "ts"))) return -1;
-        obs.sample = on_sample;
+    obs_ctx *oc = &ws->oc;
+    kim_observer obs = { oc, NULL, NULL };
+    oc->sc = &var->sc;
+    make_prefix(oc, var, r);
+    if (run->journal[0]) {
+        if (!ws->jw && !(ws->jw = cli_jwriter_open(run, cli_mpi_rank(), ws->thread))) return -1;
+        cli_jwriter_begin(ws->jw);
+        oc->ts = cli_jwriter_file(ws->jw, "ts");
+        oc->cases = cli_jwriter_file(ws->jw, "cases");
+        if (var->sc.sample_days > 0.0) obs.sample = on_sample;
+        if (run->o->trace) obs.trace = on_trace;
     }
-    if (journal && run->o->trace) {
-        if (!(oc.cases = open_journal(run, v, r, "cases"))) { fclose(oc.ts); return -1; }
-        obs.trace = on_trace;
-    }
-    if (!models[v]) models[v] = kim_model_new(&var->sc);
-    kim_model_run(models[v], r, &obs, an_values(&var->res, r, 0), &var->res.info[r]);
-    int bad = close_synced(oc.ts);
-    bad |= close_synced(oc.cases);
-    if (bad || (journal && write_res(run, v, r) != 0)) return -1;
-    atomic_fetch_add(&pl->events, var->res.info[r].events);
-    return 0;
+    if (!ws->models[v]) ws->models[v] = kim_model_new(&var->sc);
+    if (kim_model_run(ws->models[v], r, &obs, an_values(&var->res, r, 0),
+                      &var->res.info[r]) == KIM_RUN_OVERLOADED)
+        var->res.info[r].overloaded = 1;    /* counted at the end and in the manifest */
+    return run->journal[0] ? cli_jwriter_commit(ws->jw, run, v, r) : 0;
 }
 
 static void progress(pool *pl, int final)
 {
-    if (pl->run->o->quiet || !isatty(2)) return;
+    if (!pl->show_progress) return;
     double now = cli_wall_seconds();
     pthread_mutex_lock(&pl->lock);
     if (final || now - pl->last_print >= 0.25) {
         size_t done = pl->done_before + atomic_load(&pl->done);
         double el = now - pl->run->started;
-        double rate = atomic_load(&pl->done) / (el > 1e-9 ? el : 1e-9);
+        double rate = (double)atomic_load(&pl->done) / (el > 1e-9 ? el : 1e-9);
         double eta = rate > 0 ? (double)(pl->total_all - done) / rate : 0.0;
         fprintf(stderr, "\rkimsim: %zu/%zu replications, %.1f s elapsed, ETA %.1f s   %s",
                 done, pl->total_all, el, eta, final ? "\n" : "");
@@ -197,23 +190,32 @@ static void progress(pool *pl, int final)
 
 static void *worker(void *arg)
 {
-    pool *pl = arg;
-    kim_model **models = sim_xcalloc(pl->run->n_v + 1, sizeof *models);
+    worker_ws ws;
+    memset(&ws, 0, sizeof ws);
+    pool *pl = ((worker_arg *)arg)->pl;
+    ws.thread = ((worker_arg *)arg)->thread;
+    ws.models = sim_xcalloc(pl->run->n_v + 1, sizeof *ws.models);
     for (;;) {
         if (cli_signal_seen || atomic_load(&pl->failed)) break;
         size_t i = atomic_fetch_add(&pl->next, 1);
         if (i >= pl->n) break;
-        if (run_task(pl, models, pl->tv[i], pl->tr[i]) != 0) {
+        errno = 0;
+        if (run_task(pl->run, &ws, pl->tv[i], pl->tr[i]) != 0) {
             atomic_store(&pl->failed, errno ? errno : EIO);
             break;
         }
         atomic_fetch_add(&pl->done, 1);
         progress(pl, 0);
     }
-    for (size_t v = 0; v < pl->run->n_v; v++) kim_model_free(models[v]);
-    free(models);
+    if (cli_jwriter_close(ws.jw) != 0) atomic_store(&pl->failed, errno ? errno : EIO);
+    for (size_t v = 0; v < pl->run->n_v; v++) kim_model_free(ws.models[v]);
+    free(ws.models);
     return NULL;
 }
+
+/* ------------------------------------------------------------------ */
+/* Planning: which replications this process runs                      */
+/* ------------------------------------------------------------------ */
 
 static void on_signal(int sig)
 {
@@ -226,7 +228,20 @@ static int jobs_default(void)
     return n > 0 ? (int)n : 1;
 }
 
-/* Pending tasks: this shard's replications without a journal entry. */
+int cli_in_shard(const cli_opts *o, unsigned long r)
+{
+    return !o->shard_n || (long)(r % (unsigned long)o->shard_n) == o->shard_k - 1;
+}
+
+/* Is replication r of the shard this rank's? */
+static int rank_owns(const cli_opts *o, unsigned long r, int rank, int ranks)
+{
+    unsigned long n = o->shard_n ? (unsigned long)o->shard_n : 1;
+    return (long)((r / n) % (unsigned long)ranks) == rank;
+}
+
+/* Pending tasks: this rank's replications of the shard that the journal
+ * does not hold yet (after an interrupted run, with --resume). */
 static void plan(pool *pl)
 {
     cli_run *run = pl->run;
@@ -234,11 +249,10 @@ static void plan(pool *pl)
     for (size_t v = 0; v < run->n_v; v++) {
         an_variant *res = &run->v[v].res;
         for (unsigned long r = 0; r < res->n_reps; r++) {
-            if (o->shard_n && (long)(r % (unsigned long)o->shard_n) != o->shard_k - 1) continue;
+            if (!cli_in_shard(o, r) || !rank_owns(o, r, pl->rank, pl->ranks)) continue;
             pl->total_all++;
-            if (o->resume && run->journal[0] && read_res(run, v, r) == 0) {
+            if (cli_journal_has(run, v, r)) {
                 pl->done_before++;
-                atomic_fetch_add(&pl->events, res->info[r].events);
                 continue;
             }
             pl->tv[pl->n] = v;
@@ -248,35 +262,109 @@ static void plan(pool *pl)
     }
 }
 
+/* Under MPI: every rank ends with every replication's results.  Each rank
+ * zeroes the replications of the shard that other ranks own, then a
+ * bitwise OR over ranks leaves each slot with its owner's bytes (slots
+ * outside the shard are NaN on every rank, and x | x = x). */
+static void share_results(cli_run *run, int rank, int ranks)
+{
+    for (size_t v = 0; v < run->n_v; v++) {
+        an_variant *res = &run->v[v].res;
+        size_t row = res->groups->n * KIM_N_METRICS;
+        for (unsigned long r = 0; r < res->n_reps; r++) {
+            if (!cli_in_shard(run->o, r) || rank_owns(run->o, r, rank, ranks)) continue;
+            memset(an_values(res, r, 0), 0, row * sizeof(double));
+            memset(&res->info[r], 0, sizeof res->info[r]);
+        }
+        cli_mpi_share(res->values, res->n_reps * row * sizeof(double));
+        cli_mpi_share(res->info, res->n_reps * sizeof *res->info);
+    }
+}
+
+static unsigned long long count_events(const cli_run *run)
+{
+    unsigned long long ev = 0;
+    for (size_t v = 0; v < run->n_v; v++)
+        for (size_t r = 0; r < run->v[v].res.n_reps; r++) ev += run->v[v].res.info[r].events;
+    return ev;
+}
+
+/* Runs the pool's tasks on `jobs` threads, SIGINT/SIGTERM caught meanwhile:
+ * a signal stops the taking of new tasks, tasks in flight finish. */
+static void run_pool(pool *pl, int jobs)
+{
+    struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART }, old_int, old_term;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    if ((size_t)jobs > pl->n) jobs = pl->n ? (int)pl->n : 1;
+    pthread_t *th = sim_xcalloc((size_t)jobs, sizeof *th);
+    worker_arg *args = sim_xcalloc((size_t)jobs, sizeof *args);
+    int started = 0;
+    for (int i = 0; i < jobs; i++) args[i] = (worker_arg){ pl, i };
+    for (int i = 1; i < jobs; i++)
+        if (pthread_create(&th[started], NULL, worker, &args[i]) == 0) started++;
+    worker(&args[0]);
+    for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+    free(th);
+    free(args);
+    progress(pl, 1);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+}
+
+/* The journal's index: what an earlier run finished (--resume), else
+ * empty.  0, or -1 when the journal cannot be read. */
+static int open_journal(cli_run *run)
+{
+    if (!run->journal[0] || run->jr) return 0;
+    if (!run->o->resume) {
+        run->jr = cli_journal_new(run);
+        return 0;
+    }
+    size_t dups = 0;
+    return cli_journal_scan(run, run->journal, &dups);
+}
+
+/* After an MPI run: results from every rank, and rank 0's index of every
+ * rank's journal (their logs are in the shared output folder). */
+static void gather_ranks(cli_run *run, int rank, int ranks)
+{
+    share_results(run, rank, ranks);
+    if (rank != 0 || !run->journal[0]) return;
+    size_t dups = 0;
+    cli_journal_free(run->jr);
+    run->jr = NULL;
+    cli_journal_scan(run, run->journal, &dups);
+}
+
 int cli_execute(cli_run *run)
 {
     size_t total = 0;
     for (size_t v = 0; v < run->n_v; v++) total += run->v[v].res.n_reps;
-    pool pl = { .run = run };
+    pool pl = { .run = run, .rank = cli_mpi_rank(), .ranks = cli_mpi_size() };
+    pl.show_progress = !run->o->quiet && pl.rank == 0 && isatty(2);
+    int failed = open_journal(run) != 0 ? errno ? errno : EIO : 0;
     pl.tv = sim_xcalloc(total + 1, sizeof *pl.tv);
     pl.tr = sim_xcalloc(total + 1, sizeof *pl.tr);
     pthread_mutex_init(&pl.lock, NULL);
-    plan(&pl);
-    struct sigaction sa = { .sa_handler = on_signal };
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    int jobs = run->o->jobs ? run->o->jobs : jobs_default();
-    if ((size_t)jobs > pl.n) jobs = pl.n ? (int)pl.n : 1;
-    pthread_t *th = sim_xcalloc((size_t)jobs, sizeof *th);
-    for (int i = 1; i < jobs; i++) pthread_create(&th[i], NULL, worker, &pl);
-    worker(&pl);
-    for (int i = 1; i < jobs; i++) pthread_join(th[i], NULL);
-    progress(&pl, 1);
-    free(th);
-    run->events = atomic_load(&pl.events);
-    run->interrupted = cli_signal_seen;
-    int failed = atomic_load(&pl.failed);
+    if (!failed) {
+        plan(&pl);
+        run_pool(&pl, run->o->jobs ? run->o->jobs : jobs_default());
+        failed = atomic_load(&pl.failed);
+    }
     if (failed)
         fprintf(stderr, "kimsim: cannot write the journal in %s: %s\n", run->journal,
                 strerror(failed));
+    int flags[2] = { failed, cli_signal_seen };
+    if (pl.ranks > 1) {
+        cli_mpi_max_ints(flags, 2);
+        gather_ranks(run, pl.rank, pl.ranks);
+    }
+    run->interrupted = flags[1];
+    run->events = count_events(run);
     free(pl.tv);
     free(pl.tr);
     pthread_mutex_destroy(&pl.lock);
-    return failed ? CLI_EFAIL : 0;
+    return flags[0] ? CLI_EFAIL : 0;
 }

@@ -2,8 +2,17 @@
  * files.c — output files that are never half-written: each is written to
  * a temporary name beside its final one, flushed to disk (fsync) and
  * renamed over it, so a reader sees the old file or the new, never a mix.
+ *
+ * A set of files is published together: between cli_out_hold() and
+ * cli_out_publish() a committed file stays under its temporary name (and a
+ * dropped one stays), and only when every file of the set is on disk are
+ * they renamed into place, one rename each (which needs no space); after a
+ * failure cli_out_discard() removes the temporaries.  So a full disk or a
+ * write error leaves the previous run's files as they were, not a mix of
+ * old and new.
  */
 #include "cli.h"
+#include "../sim/sim.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -19,6 +28,67 @@ double cli_wall_seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The set being held: tmp[i] renamed to path[i] on publish, or path[i]
+ * removed when tmp[i] is NULL (a file the new run does not make). */
+static struct held { char *tmp, *path; } *held;
+static size_t n_held;
+static int holding;
+
+void cli_out_hold(void)
+{
+    holding = 1;
+}
+
+static void hold(const char *tmp, const char *path)
+{
+    held = sim_xrealloc(held, (n_held + 1) * sizeof *held);
+    held[n_held].tmp = tmp ? sim_xstrdup(tmp) : NULL;
+    held[n_held++].path = sim_xstrdup(path);
+}
+
+static void release_held(void)
+{
+    for (size_t i = 0; i < n_held; i++) {
+        free(held[i].tmp);
+        free(held[i].path);
+    }
+    free(held);
+    held = NULL;
+    n_held = 0;
+    holding = 0;
+}
+
+int cli_out_publish(void)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n_held; i++) {
+        struct held *h = &held[i];
+        if (h->tmp ? rename(h->tmp, h->path) == 0
+                   : unlink(h->path) == 0 || errno == ENOENT)
+            continue;
+        fprintf(stderr, "kimsim: cannot write %s: %s\n", h->path, strerror(errno));
+        if (h->tmp) unlink(h->tmp);
+        rc = -1;
+    }
+    release_held();
+    return rc;
+}
+
+void cli_out_discard(void)
+{
+    for (size_t i = 0; i < n_held; i++)
+        if (held[i].tmp) unlink(held[i].tmp);
+    release_held();
+}
+
+void cli_out_drop(const char *dir, const char *name)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (holding) hold(NULL, path);
+    else unlink(path);
 }
 
 int cli_out_open(cli_out *out, const char *dir, const char *name)
@@ -40,6 +110,10 @@ int cli_out_commit(cli_out *out)
     if (!err && fsync(fileno(out->f)) != 0) err = errno;
     if (fclose(out->f) != 0 && !err) err = errno ? errno : EIO;
     out->f = NULL;
+    if (!err && holding) {
+        hold(out->tmp, out->path);
+        return 0;
+    }
     if (!err && rename(out->tmp, out->path) != 0) err = errno;
     if (err) {
         unlink(out->tmp);

@@ -41,7 +41,7 @@ static int load_one(cli_run *run, const char *file, char **assign, size_t n_assi
     memset(v, 0, sizeof *v);
     v->n_ov = o->n_sets + n_assign;
     v->ov = sim_xcalloc(v->n_ov + 1, sizeof *v->ov);
-    memcpy(v->ov, o->sets, o->n_sets * sizeof *v->ov);
+    if (o->n_sets) memcpy(v->ov, o->sets, o->n_sets * sizeof *v->ov);
     size_t len = 8;
     for (size_t i = 0; i < n_assign; i++) {
         v->ov[o->n_sets + i].assignment = assign[i];
@@ -61,6 +61,13 @@ static int load_one(cli_run *run, const char *file, char **assign, size_t n_assi
         return err.code == SCN_ESYSTEM ? CLI_EFAIL : CLI_EBADINPUT;
     }
     if (o->reps) v->sc.replications = o->reps;
+    if (o->reps && scn_check_replications(&v->sc, o->reps, "-r", &err) != 0) {
+        fprintf(stderr, "kimsim: %s\n", err.msg);       /* results would not fit */
+        kim_scenario_fini(&v->sc);
+        free(v->ov);
+        free(v->label);
+        return CLI_EBADINPUT;
+    }
     if (o->has_seed) v->sc.seed = o->seed;
     kim_groups_init(&v->groups, &v->sc);
     run->n_v++;
@@ -104,6 +111,7 @@ int cli_load_variants(cli_run *run)
     }
     free(vals);
     free(cnt);
+    if (!rc) rc = cli_warmup_auto(run);     /* warmup_days = "auto": MSER-5 pilot */
     return rc;
 }
 
@@ -122,5 +130,6 @@ void cli_run_fini(cli_run *run)
     free(run->v);
     free(run->first_of_file);
     free(run->dir);
+    cli_journal_free(run->jr);
     memset(run, 0, sizeof *run);
 }

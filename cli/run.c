@@ -5,16 +5,18 @@
  * folder (refusing an existing -o DIR without --force/--resume), run the
  * replications into the folder's journal, then write the files.  Bad input
  * stops before the first byte is written.
+ *
+ * The journal (DIR/.journal) holds the ident (what must match for
+ * --resume and merge), each variant's resolved scenario (vNNN.scn) and one
+ * .res (+ .ts, .cases) per finished replication (exec.c).  It is removed
+ * once the files are written, except for a --shard run, whose journal is
+ * what `kimsim merge` combines.
  */
 #include "cli.h"
 #include "../sim/sim.h"
 
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-extern volatile sig_atomic_t cli_signal_seen;
 
 static char *default_dir(const cli_run *run)
 {
@@ -25,46 +27,100 @@ static char *default_dir(const cli_run *run)
     return d;
 }
 
-/* The identity of a run's journal: what must match for --resume. */
-static void ident_text(const cli_run *run, FILE *f)
+/* ------------------------------------------------------------------ */
+/* The journal's identity and scenario texts                            */
+/* ------------------------------------------------------------------ */
+
+void cli_journal_ident(const cli_run *run, FILE *f)
 {
-    for (size_t v = 0; v < run->n_v; v++)
-        fprintf(f, "%s %016llx %llu %ld\n", run->v[v].label,
+    const cli_opts *o = run->o;
+    fputs("kimsim-journal 1\n", f);
+    for (size_t i = 0; i < o->n_files; i++)
+        fprintf(f, "file %zu %s\n", run->first_of_file[i],
+                run->v[run->first_of_file[i]].sc.source);
+    for (size_t v = 0; v < run->n_v; v++) {
+        size_t file = 0;
+        while (file + 1 < o->n_files && run->first_of_file[file + 1] <= v) file++;
+        fprintf(f, "variant %zu %016llx %llu %ld %s\n", file,
                 (unsigned long long)scn_hash(&run->v[v].sc),
-                (unsigned long long)run->v[v].sc.seed, run->v[v].sc.replications);
-    fprintf(f, "shard %d/%d trace %d\n", run->o->shard_k, run->o->shard_n, run->o->trace);
+                (unsigned long long)run->v[v].sc.seed, run->v[v].sc.replications,
+                run->v[v].label);
+    }
+    for (size_t i = 0; i < o->n_vary; i++) fprintf(f, "vary %s\n", o->vary[i]);
+    fprintf(f, "shard %d/%d trace %d\n", o->shard_k, o->shard_n, o->trace);
 }
 
 static int check_ident(const cli_run *run)
 {
-    char path[4200], want[1 << 14] = "", have[1 << 14] = "";
+    char path[4200], *want = NULL;
+    size_t len = 0;
     snprintf(path, sizeof path, "%s/ident", run->journal);
-    FILE *f = fmemopen(want, sizeof want - 1, "w");
-    ident_text(run, f);
+    FILE *f = open_memstream(&want, &len);
+    cli_journal_ident(run, f);
     fclose(f);
-    if (!(f = fopen(path, "r"))) return -1;
-    size_t n = fread(have, 1, sizeof have - 1, f);
-    have[n] = '\0';
-    fclose(f);
-    return strcmp(want, have) ? -1 : 0;
+    char *have = cli_read_text(path);
+    int rc = have && !strcmp(want, have) ? 0 : -1;
+    free(want);
+    free(have);
+    return rc;
 }
 
-static int write_ident(const cli_run *run)
+/* The resolved scenario of each variant (vNNN.scn, replayed arrivals
+ * inline), so that merge needs neither the scenario files nor the
+ * arrivals files; then the ident, which makes the journal valid. */
+static int write_journal_head(cli_run *run)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/ident", run->journal);
-    FILE *f = fopen(path, "w");
-    if (!f) return -1;
-    ident_text(run, f);
-    return fclose(f);
+    cli_out out;
+    for (size_t v = 0; v < run->n_v; v++) {
+        char name[32];
+        snprintf(name, sizeof name, "v%03zu.scn", v);
+        if (cli_out_open(&out, run->journal, name) != 0) return -1;
+        kim_scenario *sc = &run->v[v].sc;
+        char *file = sc->arrivals_file;
+        if (file) fprintf(out.f, "%s%s\n", CLI_ARRIVALS_TAG, file);
+        sc->arrivals_file = NULL;
+        scn_print(out.f, sc);
+        sc->arrivals_file = file;
+        if (cli_out_commit(&out) != 0) return -1;
+    }
+    if (cli_out_open(&out, run->journal, "ident") != 0) return -1;
+    cli_journal_ident(run, out.f);
+    return cli_out_commit(&out);
 }
 
-/* Decides and prepares the output folder and its journal. */
+/* ------------------------------------------------------------------ */
+/* Output folder                                                        */
+/* ------------------------------------------------------------------ */
+
+/* Scenario names become folder names when several files run together:
+ * they must differ and be plain names. */
+static int check_names(const cli_run *run)
+{
+    const cli_opts *o = run->o;
+    for (size_t i = 0; o->n_files > 1 && i < o->n_files; i++) {
+        const kim_scenario *a = &run->v[run->first_of_file[i]].sc;
+        if (!a->name[0] || a->name[0] == '.' || strchr(a->name, '/')) {
+            fprintf(stderr, "kimsim: %s: scenario name '%s' cannot name a folder "
+                            "(no '/', no leading '.')\n", a->source, a->name);
+            return CLI_EBADINPUT;
+        }
+        for (size_t j = 0; j < i; j++) {
+            const kim_scenario *b = &run->v[run->first_of_file[j]].sc;
+            if (!strcmp(a->name, b->name)) {
+                fprintf(stderr, "kimsim: %s and %s are both named '%s'; each scenario of "
+                                "a run writes to a folder of its name\n",
+                        b->source, a->source, a->name);
+                return CLI_EBADINPUT;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Decides and prepares the output folder and its journal (rank 0). */
 static int prepare_dir(cli_run *run)
 {
     const cli_opts *o = run->o;
-    run->dir = o->out_dir ? sim_xstrdup(o->out_dir) : default_dir(run);
-    snprintf(run->journal, sizeof run->journal, "%s/.journal", run->dir);
     int exists = cli_dir_exists(run->dir);
     if (exists && o->out_dir && !o->force && !o->resume) {
         fprintf(stderr, "kimsim: %s exists; use --force to replace its results or "
@@ -81,14 +137,41 @@ static int prepare_dir(cli_run *run)
         return 0;
     }
     if (cli_rm_tree(run->journal) != 0 || cli_mkdirs(run->journal) != 0 ||
-        write_ident(run) != 0) {
+        write_journal_head(run) != 0) {
         fprintf(stderr, "kimsim: cannot create %s\n", run->journal);
         return CLI_EFAIL;
     }
     return 0;
 }
 
-static int finish(cli_run *run)
+/* Every rank learns rank 0's decision; only rank 0 touches the folder. */
+static int prepare_dir_all(cli_run *run)
+{
+    run->dir = run->o->out_dir ? sim_xstrdup(run->o->out_dir) : default_dir(run);
+    snprintf(run->journal, sizeof run->journal, "%s/.journal", run->dir);
+    int rc = cli_mpi_rank() == 0 ? prepare_dir(run) : 0;
+    cli_mpi_bcast_int(&rc);
+    return rc;
+}
+
+/* Says how many replications stopped at the waiting-list limit (kim.h:
+ * max_waiting); their verdicts are inadequate anyway, so it is not an error. */
+static void warn_overloaded(const cli_run *run)
+{
+    unsigned long n = 0, total = 0;
+    long limit = 0;
+    for (size_t v = 0; v < run->n_v; v++)
+        for (size_t r = 0; r < run->v[v].res.n_reps; r++) {
+            const kim_run_info *in = &run->v[v].res.info[r];
+            total += in->events > 0;
+            if (in->overloaded && !n++) limit = run->v[v].sc.max_waiting;
+        }
+    if (n)
+        fprintf(stderr, "kimsim: %lu of %lu replications stopped at the waiting-list limit "
+                        "(max_waiting = %ld): the allocation is overloaded\n", n, total, limit);
+}
+
+int cli_finish(cli_run *run)
 {
     if (run->interrupted) {
         int sig = run->interrupted;
@@ -98,15 +181,20 @@ static int finish(cli_run *run)
         return 128 + sig;
     }
     if (cli_write_outputs(run) != 0) return CLI_EFAIL;
+    warn_overloaded(run);
     if (!run->o->shard_n) cli_rm_tree(run->journal);
     if (!run->o->quiet) {
         cli_print_tables(run);
+        cli_print_erlang_checks(run);       /* decisions: Erlang C vs simulated */
+        cli_print_comparisons(run);         /* decisions: paired sentences */
         printf("\nwrote %s/ (%llu events, %.2f s)\n", run->dir, run->events,
                run->ended - run->started);
     }
     return CLI_OK;
 }
 
+/* Under MPI every rank loads and runs its slice; rank 0 alone writes the
+ * files (cli_finish), the others exit 0. */
 int cmd_run(int argc, char **argv)
 {
     cli_opts o;
@@ -115,13 +203,14 @@ int cmd_run(int argc, char **argv)
     cli_run run = { .o = &o };
     run.started = cli_wall_seconds();
     rc = cli_load_variants(&run);
+    if (!rc) rc = check_names(&run);
     for (size_t v = 0; !rc && v < run.n_v; v++)
         an_variant_init(&run.v[v].res, run.v[v].sc.name, run.v[v].label, &run.v[v].sc,
                         &run.v[v].groups, (size_t)run.v[v].sc.replications);
-    if (!rc) rc = prepare_dir(&run);
+    if (!rc) rc = prepare_dir_all(&run);
     if (!rc) rc = cli_execute(&run);
     run.ended = cli_wall_seconds();
-    if (!rc) rc = finish(&run);
+    if (!rc && cli_mpi_rank() == 0) rc = cli_finish(&run);
     cli_run_fini(&run);
     cli_opts_fini(&o);
     return rc;

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "../sim/sim.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -50,11 +51,15 @@ static int concat_journal(const cli_run *run, const char *dir, const char *name,
     for (size_t v = v0; v < v1; v++)
         for (unsigned long r = 0; r < run->v[v].res.n_reps; r++) {
             if (!in_shard(run->o, r)) continue;
-            char path[4200];
-            cli_journal_path(run, v, r, ext, path, sizeof path);
-            if (cli_copy_into(out.f, path) != 0) {
+            if (cli_journal_copy(run, v, r, ext, out.f) != 0) {
+                int e = ferror(out.f) ? (errno ? errno : EIO) : 0;
                 cli_out_abort(&out);
-                fprintf(stderr, "kimsim: cannot read %s for %s/%s\n", path, dir, name);
+                if (e) {
+                    fprintf(stderr, "kimsim: cannot write %s/%s: %s\n", dir, name, strerror(e));
+                    return -1;
+                }
+                fprintf(stderr, "kimsim: cannot read replication %lu from %s for %s/%s\n",
+                        r + 1, run->journal, dir, name);
                 return -1;
             }
         }
@@ -81,24 +86,27 @@ int cli_write_manifest(const cli_run *run, const char *dir, size_t v0, size_t v1
     for (int i = 0; i < run->o->argc; i++) fprintf(f, " %s", run->o->argv[i]);
     fprintf(f, "\nstarted: %s\nended: %s\nwall_seconds: %.3f\n", t0, t1,
             run->ended - run->started);
-    fprintf(f, "threads: %d\n", run->o->jobs ? run->o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN));
+    fprintf(f, "threads: %d\nranks: %d\n",
+            run->o->jobs ? run->o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN), cli_mpi_size());
     if (run->o->shard_n) fprintf(f, "shard: %d/%d\n", run->o->shard_k, run->o->shard_n);
-    unsigned long long events = 0;
+    unsigned long long events = 0, overloaded = 0;
     for (size_t v = v0; v < v1; v++) {
         const cli_variant *var = &run->v[v];
         unsigned long done = 0;
         for (size_t r = 0; r < var->res.n_reps; r++)
             if (var->res.info[r].events) { events += var->res.info[r].events; done++; }
+        for (size_t r = 0; r < var->res.n_reps; r++) overloaded += var->res.info[r].overloaded;
         fprintf(f, "scenario: %s\n  file: %s\n  variant: %s\n  hash: %016llx\n"
                    "  seed: %llu\n  replications: %ld\n  finished: %lu\n",
                 var->sc.name, var->sc.source ? var->sc.source : "", var->label,
                 (unsigned long long)scn_hash(&var->sc), (unsigned long long)var->sc.seed,
                 var->sc.replications, done);
+        if (var->sc.warmup_auto) fprintf(f, "  warmup_auto_days: %.10g\n", var->sc.warmup_days);
     }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    fprintf(f, "events: %llu\npeak_rss_kib: %ld\ncomplete: %s\n", events, ru.ru_maxrss,
-            complete ? "yes" : "no");
+    fprintf(f, "events: %llu\noverloaded_replications: %llu\npeak_rss_kib: %ld\ncomplete: %s\n",
+            events, overloaded, ru.ru_maxrss, complete ? "yes" : "no");
     return cli_out_commit(&out);
 }
 
@@ -118,21 +126,22 @@ static int write_scenario(const cli_run *run, const char *dir, size_t v0, size_t
         rc = concat_journal(run, dir, "cases.csv",
                             "scenario,variant,replication,case,municipality,case_type,priority,"
                             "arrival_day,start_day,end_day,outcome,post\n", "cases", v0, v1);
+    if (!rc && n > 1) rc = cli_write_comparison(dir, v, n);   /* first variant = baseline */
     if (!rc) rc = cli_write_manifest(run, dir, v0, v1, 1);
     /* files of an earlier run that this one does not make */
-    char path[4200];
+    if (!rc && n < 2) {
+        cli_out_drop(dir, "comparison.csv");
+    }
     if (!rc && v->sc.sample_days <= 0.0) {
-        snprintf(path, sizeof path, "%s/timeseries.csv", dir);
-        unlink(path);
+        cli_out_drop(dir, "timeseries.csv");
     }
     if (!rc && !run->o->trace) {
-        snprintf(path, sizeof path, "%s/cases.csv", dir);
-        unlink(path);
+        cli_out_drop(dir, "cases.csv");
     }
     return rc;
 }
 
-int cli_write_outputs(cli_run *run)
+static int write_all(cli_run *run)
 {
     const cli_opts *o = run->o;
     if (o->n_files == 1) return write_scenario(run, run->dir, 0, run->n_v);
@@ -150,6 +159,18 @@ int cli_write_outputs(cli_run *run)
     if (!rc) rc = write_with(run->dir, "verdict.csv", an_write_verdicts, run->v, run->n_v);
     if (!rc) rc = cli_write_manifest(run, run->dir, 0, run->n_v, 1);
     return rc;
+}
+
+/* Every file, published together: on any failure none replaces the
+ * previous run's (files.c). */
+int cli_write_outputs(cli_run *run)
+{
+    cli_out_hold();
+    if (write_all(run) != 0) {
+        cli_out_discard();
+        return -1;
+    }
+    return cli_out_publish();
 }
 
 void cli_print_tables(const cli_run *run)

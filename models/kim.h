@@ -124,11 +124,13 @@ typedef struct kim_arrival {/* one replayed referral (arrivals_file) */
     long case_type;         /* -1: drawn by share */
 } kim_arrival;
 
+#define KIM_TARGETS_MAX_BACKLOG_GROWTH 1   /* kim_targets has the field */
 typedef struct kim_targets {
     double wait_days;       /* default 14 */
     double wait_quantile;   /* default 0.9 */
     double max_utilization; /* default 0.95 */
     double max_reneged_share;/* default 0.05 */
+    double max_backlog_growth_per_month; /* stability: cases per 30 days; default 1 */
 } kim_targets;
 
 typedef struct kim_scenario {

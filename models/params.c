@@ -144,6 +144,7 @@ void kim_scenario_defaults(kim_scenario *sc)
     sc->targets.wait_quantile = 0.9;
     sc->targets.max_utilization = 0.95;
     sc->targets.max_reneged_share = 0.05;
+    sc->targets.max_backlog_growth_per_month = 1.0;
     sc->queue = KIM_QUEUE_PRIORITY;
     sc->assign = KIM_ASSIGN_HOME_FIRST;
     sc->capacity_drop = KIM_DROP_FINISH;

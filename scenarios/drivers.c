@@ -172,7 +172,7 @@ static int read_staffing(scn_ctx *c, const config_setting_t *g, const char *path
     double fte = isnan(d->fte) ? d->filled_fte : d->fte;
     if (fte * c->sc->posts[d->post].caseload_per_fte <= (double)SCN_MAX_SLOTS)
         return 0;
-    return scn_fail(c, g, path, "gives %.0f slots, at most %ld are allowed",
+    return scn_fail(c, g, path, "gives %.15g slots, at most %ld are allowed",
                     fte * c->sc->posts[d->post].caseload_per_fte, SCN_MAX_SLOTS);
 }
 

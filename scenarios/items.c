@@ -240,7 +240,7 @@ static int read_capacity(scn_ctx *c, const config_setting_t *e, const char *path
     }
     if (p->fte * p->caseload_per_fte <= (double)SCN_MAX_SLOTS) return 0;
     scn_join(k, path, "fte");
-    return scn_fail(c, config_setting_get_member(e, "fte"), k, "gives %.0f slots "
+    return scn_fail(c, config_setting_get_member(e, "fte"), k, "gives %.15g slots "
                     "(fte x caseload_per_fte), at most %ld are allowed",
                     p->fte * p->caseload_per_fte, SCN_MAX_SLOTS);
 }

@@ -69,7 +69,7 @@ static int read_sampling(scn_ctx *c, const config_setting_t *root)
         sc->horizon_days / sc->sample_days <= SCN_MAX_SAMPLES)
         return 0;
     return scn_fail(c, config_setting_get_member(root, "sample_days"),
-                    "sample_days", "gives %.0f samples per replication, at most "
+                    "sample_days", "gives %.15g samples per replication, at most "
                     "%.0f are allowed (0 turns sampling off)",
                     sc->horizon_days / sc->sample_days, SCN_MAX_SAMPLES);
 }
@@ -79,6 +79,7 @@ static int read_top(scn_ctx *c, const config_setting_t *root)
     kim_scenario *sc = c->sc;
     const char *name = NULL, *desc = NULL;
     long long reps = sc->replications, seed = (long long)sc->seed;
+    long long max_waiting = KIM_MAX_WAITING_DEFAULT;
     if (scn_opt_str(c, root, "", "name", &name, SCN_MAX_STR, SCN_REQ) ||
         scn_opt_str(c, root, "", "description", &desc, SCN_MAX_TEXT, SCN_EMPTY_OK) ||
         scn_opt_num(c, root, "", "horizon_days", &sc->horizon_days, 0.0,
@@ -86,12 +87,14 @@ static int read_top(scn_ctx *c, const config_setting_t *root)
         read_warmup(c, root) ||
         scn_opt_int(c, root, "", "replications", &reps, 1, 10000000, 0) ||
         scn_opt_int(c, root, "", "seed", &seed, 0, INT64_MAX, 0) ||
-        read_rng(c, root) || read_sampling(c, root))
+        read_rng(c, root) || read_sampling(c, root) ||
+        scn_opt_int(c, root, "", "max_waiting", &max_waiting, 1, SCN_MAX_WAITING, 0))
         return SCN_EBADINPUT;
     sc->name = sim_xstrdup(name);
     sc->description = sim_xstrdup(desc ? desc : "");
     sc->replications = (long)reps;
     sc->seed = (uint64_t)seed;
+    sc->max_waiting = (long)max_waiting;
     return 0;
 }
 
@@ -120,7 +123,9 @@ static int read_caseload_targets(scn_ctx *c, const config_setting_t *root)
         scn_opt_num(c, tg, "targets", "max_utilization", &t->max_utilization,
                     0.0, 1.0, SCN_LO_OPEN) ||
         scn_opt_num(c, tg, "targets", "max_reneged_share", &t->max_reneged_share,
-                    0.0, 1.0, 0))
+                    0.0, 1.0, 0) ||
+        scn_opt_num(c, tg, "targets", "max_backlog_growth_per_month",
+                    &t->max_backlog_growth_per_month, 0.0, 1e9, 0))
         return SCN_EBADINPUT;
     return 0;
 }

@@ -90,12 +90,14 @@ static void print_top(FILE *f, const kim_scenario *sc)
     fprintf(f, "replications = %ld; seed = %" PRIu64 "%s; rng = ", sc->replications,
             sc->seed, sc->seed > 2147483647u ? "L" : "");
     str(f, sc->rng ? sc->rng : "mt19937");
-    fprintf(f, "; sample_days = %s;\n", num(b, sc->sample_days));
+    fprintf(f, "; sample_days = %s;\nmax_waiting = %ld;\n", num(b, sc->sample_days),
+            sc->max_waiting > 0 ? sc->max_waiting : KIM_MAX_WAITING_DEFAULT);
     fprintf(f, "caseload = { per_fte = %s; };\n", num(b, sc->caseload_per_fte));
     fputs("targets = { ", f);
     real(f, "wait_days", t->wait_days); real(f, "wait_quantile", t->wait_quantile);
     real(f, "max_utilization", t->max_utilization);
     real(f, "max_reneged_share", t->max_reneged_share);
+    real(f, "max_backlog_growth_per_month", t->max_backlog_growth_per_month);
     fprintf(f, "};\npolicy = { queue = \"%s\"; assign = \"%s\"; capacity_drop = \"%s\"; };\n",
             scn_queue_names[sc->queue], scn_assign_names[sc->assign],
             scn_drop_names[sc->capacity_drop]);

@@ -213,21 +213,34 @@ static size_t utf8_len(const unsigned char *s)
     return 0;
 }
 
-int scn_check_str(scn_ctx *c, const config_setting_t *s, const char *path,
-                  const char *v, size_t max)
+int scn_text_problem(const char *v, size_t max, char *why, size_t len)
 {
     size_t n = strlen(v);
-    if (n > max)
-        return scn_fail(c, s, path, "must be at most %zu bytes, got %zu", max, n);
+    if (n > max) {
+        snprintf(why, len, "must be at most %zu bytes, got %zu", max, n);
+        return 1;
+    }
     for (size_t i = 0; i < n;) {
         size_t k = utf8_len((const unsigned char *)v + i);
-        if (k == 0)
-            return scn_fail(c, s, path, "is not valid UTF-8 (byte %zu)", i + 1);
-        if (k == 1 && ((unsigned char)v[i] < 0x20 || v[i] == 0x7f))
-            return scn_fail(c, s, path, "must not contain control characters");
+        if (k == 0) {
+            snprintf(why, len, "is not valid UTF-8 (byte %zu)", i + 1);
+            return 1;
+        }
+        if (k == 1 && ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)) {
+            snprintf(why, len, "must not contain control characters");
+            return 1;
+        }
         i += k;
     }
     return 0;
+}
+
+int scn_check_str(scn_ctx *c, const config_setting_t *s, const char *path,
+                  const char *v, size_t max)
+{
+    char why[100];
+    if (!scn_text_problem(v, max, why, sizeof why)) return 0;
+    return scn_fail(c, s, path, "%s", why);
 }
 
 int scn_opt_str(scn_ctx *c, const config_setting_t *g, const char *prefix,

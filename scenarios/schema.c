@@ -31,6 +31,7 @@ static const scn_key target_keys[] = {
     { "wait_quantile", SCN_T_NUM, NULL, NULL },
     { "max_utilization", SCN_T_NUM, NULL, NULL },
     { "max_reneged_share", SCN_T_NUM, NULL, NULL },
+    { "max_backlog_growth_per_month", SCN_T_NUM, NULL, NULL },
     { NULL, 0, NULL, NULL }
 };
 
@@ -106,6 +107,7 @@ const scn_key scn_top_keys[] = {
     { "seed", SCN_T_INT, NULL, NULL },
     { "rng", SCN_T_STR, NULL, NULL },
     { "sample_days", SCN_T_NUM, NULL, NULL },
+    { "max_waiting", SCN_T_INT, NULL, NULL },
     { "caseload", SCN_T_GROUP, caseload_keys, NULL },
     { "targets", SCN_T_GROUP, target_keys, NULL },
     { "policy", SCN_T_GROUP, policy_keys, NULL },

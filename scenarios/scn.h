@@ -39,6 +39,13 @@ int scn_load_string(const char *text, const char *name,
                     const scn_override *ov, size_t n_ov,
                     kim_scenario *out, scn_err *err);
 
+/* Checks that `reps` replications of sc fit the memory the results may
+ * take (4 GiB); else fills err with "<what>: ..." and returns SCN_EBADINPUT.
+ * The loader applies it to the file's replications; a caller that
+ * overrides them (-r) calls it with what = "-r". */
+int scn_check_replications(const kim_scenario *sc, long reps, const char *what,
+                           scn_err *err);
+
 /* Prints the resolved scenario (every default filled in) in the scenario
  * language, so that `kimsim check` output loads again to the same scenario. */
 void scn_print(FILE *f, const kim_scenario *sc);

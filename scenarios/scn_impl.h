@@ -17,7 +17,7 @@
 #include "scn.h"
 
 /* Sizes beyond these are rejected before anything is allocated. */
-#define SCN_MAX_ITEMS  100000      /* case types, municipalities, posts, drivers */
+#define SCN_MAX_ITEMS  10000       /* case types, municipalities, posts, drivers */
 #define SCN_MAX_STR    200         /* bytes in a name, id, carrier, reference */
 #define SCN_MAX_TEXT   2000        /* bytes in the description */
 #define SCN_MAX_PATH   4096        /* bytes in a file name */
@@ -28,6 +28,8 @@
 #define SCN_MAX_RATE   100000.0    /* arrivals per day of one municipality */
 #define SCN_MAX_DAYS   1000000.0   /* horizon */
 #define SCN_MAX_SAMPLES 1000000.0  /* time-series points per replication */
+#define SCN_MAX_WAITING 100000000L /* max_waiting: cases on the waiting list */
+#define SCN_MAX_RESULTS (4L << 30) /* bytes of the results of all replications */
 #define SCN_PATH       512         /* key paths in messages */
 
 /* ------------------------------------------------------------------ */
@@ -124,6 +126,8 @@ int scn_opt_str(scn_ctx *c, const config_setting_t *g, const char *prefix,
                 const char *key, const char **out, size_t max, int flags);
 int scn_check_str(scn_ctx *c, const config_setting_t *s, const char *path,
                   const char *v, size_t max);
+/* The same check on any text: 0 when fine, else 1 with why[len] filled. */
+int scn_text_problem(const char *v, size_t max, char *why, size_t len);
 /* One of names[0..) (NULL-terminated); *out is its index. */
 int scn_opt_enum(scn_ctx *c, const config_setting_t *g, const char *prefix,
                  const char *key, const char *const *names, int *out);

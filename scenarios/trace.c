@@ -115,6 +115,8 @@ static int row_type(scn_ctx *c, const char *file, size_t line, const char *v,
                     long *out)
 {
     char known[200];
+    if (scn_text_problem(v, SCN_MAX_STR, known, sizeof known))
+        return csv_fail(c, file, line, "case_type", "%s", known);
     long t = *v ? scn_resolve(&c->ct, v) : -1;
     if (!*v || t >= 0) { *out = t; return 0; }
     scn_known(&c->ct, known, sizeof known);
@@ -126,6 +128,8 @@ static int row_muni(scn_ctx *c, const char *file, size_t line, const char *v,
                     long own, size_t *out)
 {
     char known[200];
+    if (scn_text_problem(v, SCN_MAX_STR, known, sizeof known))
+        return csv_fail(c, file, line, "municipality", "%s", known);
     long m = scn_resolve(&c->mu, v);
     if (m < 0) {
         scn_known(&c->mu, known, sizeof known);

@@ -57,7 +57,7 @@ static inline void add_post(kim_scenario *sc, const char *name, const char *carr
     p->caseload_per_fte = sc->caseload_per_fte;
     p->serves_all = n == 0;
     p->serves = sim_xcalloc(n + 1, sizeof *p->serves);
-    memcpy(p->serves, serves, n * sizeof *serves);
+    if (n) memcpy(p->serves, serves, n * sizeof *serves);
     p->n_serves = n;
     p->hiring_lag.max = INFINITY;
 }

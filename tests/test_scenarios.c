@@ -188,6 +188,7 @@ static void test_scenarios_five_line_defaults(void **state)
     assert_true(sc.posts[0].filled_fte == 1.0 && sc.posts[0].caseload_per_fte == 40.0);
     assert_true(sc.n_drivers == 0 && sc.drivers == NULL);
     assert_true(sc.trace == NULL && sc.arrivals_file == NULL);
+    assert_int_equal(sc.max_waiting, KIM_MAX_WAITING_DEFAULT);
     kim_scenario_fini(&sc);
 }
 
@@ -271,11 +272,11 @@ static void test_scenarios_file_errors(void **state)
     assert_string_equal(err.msg, "inline.cfg:1: syntax error");
 }
 
-/* 100001 municipalities are refused before anything is allocated. */
+/* 10001 municipalities are refused before anything is allocated. */
 static void test_scenarios_absurd_sizes(void **state)
 {
     (void)state;
-    size_t n = 100001, cap = 64 * n + 512, len;
+    size_t n = 10001, cap = 64 * n + 512, len;
     char *text = sim_xmalloc(cap);
     kim_scenario sc;
     scn_err err;
@@ -287,7 +288,7 @@ static void test_scenarios_absurd_sizes(void **state)
                                 i ? "," : "", i);
     snprintf(text + len, cap - len, ");\n");
     assert_int_equal(scn_load_string(text, "big.cfg", NULL, 0, &sc, &err), SCN_EBADINPUT);
-    assert_non_null(strstr(err.msg, "big.cfg:4: municipalities: has 100001 entries, at most 100000"));
+    assert_non_null(strstr(err.msg, "big.cfg:4: municipalities: has 10001 entries, at most 10000"));
     free(text);
 }
 
@@ -596,6 +597,44 @@ static void test_scenarios_wide_integers(void **state)
     kim_scenario_fini(&sc);
 }
 
+/* max_waiting: read, overridden, printed, and bounded. */
+static void test_scenarios_max_waiting(void **state)
+{
+    (void)state;
+    scn_override ov = { "max_waiting=12345" };
+    kim_scenario sc;
+    scn_err err;
+    load_ok(GOOD "five.cfg", &ov, 1, &sc);
+    assert_int_equal(sc.max_waiting, 12345);
+    char *text = printed(&sc);
+    assert_non_null(strstr(text, "\nmax_waiting = 12345;\n"));
+    free(text);
+    kim_scenario_fini(&sc);
+    ov.assignment = "max_waiting=0";
+    assert_int_equal(scn_load(GOOD "five.cfg", &ov, 1, &sc, &err), SCN_EBADINPUT);
+    assert_string_equal(err.msg, "--set max_waiting=0: max_waiting: must be in "
+                                 "[1, 100000000], got 0");
+    assert_true(zeroed(&sc));
+}
+
+/* Results that would not fit in memory are refused by the loader and by
+ * scn_check_replications (what -r calls). */
+static void test_scenarios_results_size(void **state)
+{
+    (void)state;
+    scn_override ov = { "replications=10000000" };
+    kim_scenario sc;
+    scn_err err;
+    assert_int_equal(scn_load(GOOD "five.cfg", &ov, 1, &sc, &err), SCN_EBADINPUT);
+    assert_non_null(strstr(err.msg, "--set replications=10000000: replications: "
+                                    "10000000 replications need 8.8 GB"));
+    load_ok(GOOD "five.cfg", NULL, 0, &sc);
+    assert_int_equal(scn_check_replications(&sc, 1000000, "-r", &err), 0);
+    assert_int_equal(scn_check_replications(&sc, 10000000, "-r", &err), SCN_EBADINPUT);
+    assert_non_null(strstr(err.msg, "-r: 10000000 replications need 8.8 GB"));
+    kim_scenario_fini(&sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -612,6 +651,8 @@ int main(void)
         cmocka_unit_test(test_scenarios_print_round_trip),
         cmocka_unit_test(test_scenarios_hash_stable),
         cmocka_unit_test(test_scenarios_wide_integers),
+        cmocka_unit_test(test_scenarios_max_waiting),
+        cmocka_unit_test(test_scenarios_results_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,346 @@
+/*
+ * journal.c — the journal of a run (DIR/.journal): every finished
+ * replication's results, time series and case trace, kept so that an
+ * interrupted run resumes, shards merge, and MPI ranks hand their work to
+ * rank 0.
+ *
+ * Layout: each writer (one thread of one process or rank) appends to its
+ * own three logs, STEM.ts, STEM.cases and STEM.res, STEM = rRtTgG (rank,
+ * thread, a generation that makes the name new).  A replication's time
+ * series and trace are contiguous byte ranges of the .ts / .cases log; its
+ * record, one line in the .res log, gives (variant, replication), the
+ * ranges, the run facts and every metric as an exact hexadecimal real, and
+ * ends with a checksum of the line.
+ *
+ * Invariant: a replication is finished exactly when a whole record with a
+ * right checksum exists; the record is appended only after its ranges are
+ * on disk (fsync), and is itself fsync'd, so a crash or kill -9 loses at
+ * most the replications in flight (a torn last line fails its checksum and
+ * is ignored).  Appending to a few logs instead of making files per
+ * replication keeps the file system out of the hot path.
+ */
+#define _GNU_SOURCE         /* copy_file_range */
+#include "cli.h"
+#include "../sim/sim.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { IOBUF = 1 << 18 };   /* stdio buffer of a log */
+
+typedef struct jloc {       /* where a finished replication is */
+    long log;               /* -1: not finished */
+    long long off[2], len[2];   /* ranges in the .ts [0] and .cases [1] logs */
+} jloc;
+
+struct cli_journal {
+    pthread_mutex_t lock;   /* guards logs while writers register */
+    char **logs; size_t n_logs;     /* stems, "DIR/.journal/r0t1g0" */
+    int *in[2];             /* .ts / .cases opened for copying, per log; -1 */
+    jloc **loc;             /* [variant][replication] */
+    size_t n_v;
+};
+
+struct cli_jwriter {
+    long log;
+    FILE *f[2], *res;       /* .ts, .cases, .res */
+    long long start[2];     /* offsets where the current replication began */
+    char *buf;              /* 2 x IOBUF for f[] */
+};
+
+static const char *const exts[2] = { "ts", "cases" };
+
+/* ------------------------------------------------------------------ */
+/* The index                                                            */
+/* ------------------------------------------------------------------ */
+
+cli_journal *cli_journal_new(const cli_run *run)
+{
+    cli_journal *j = sim_xcalloc(1, sizeof *j);
+    pthread_mutex_init(&j->lock, NULL);
+    j->n_v = run->n_v;
+    j->loc = sim_xcalloc(run->n_v + 1, sizeof *j->loc);
+    for (size_t v = 0; v < run->n_v; v++) {
+        size_t n = run->v[v].res.n_reps;
+        j->loc[v] = sim_xcalloc(n + 1, sizeof **j->loc);
+        for (size_t r = 0; r < n; r++) j->loc[v][r].log = -1;
+    }
+    return j;
+}
+
+void cli_journal_free(cli_journal *j)
+{
+    if (!j) return;
+    for (size_t i = 0; i < j->n_logs; i++) {
+        for (int k = 0; k < 2; k++)
+            if (j->in[k][i] >= 0) close(j->in[k][i]);
+        free(j->logs[i]);
+    }
+    for (int k = 0; k < 2; k++) free(j->in[k]);
+    for (size_t v = 0; v < j->n_v; v++) free(j->loc[v]);
+    free(j->loc);
+    free(j->logs);
+    pthread_mutex_destroy(&j->lock);
+    free(j);
+}
+
+static long add_log(cli_journal *j, const char *stem)
+{
+    pthread_mutex_lock(&j->lock);
+    long id = (long)j->n_logs++;
+    j->logs = sim_xrealloc(j->logs, j->n_logs * sizeof *j->logs);
+    for (int k = 0; k < 2; k++) {
+        j->in[k] = sim_xrealloc(j->in[k], j->n_logs * sizeof *j->in[k]);
+        j->in[k][id] = -1;
+    }
+    j->logs[id] = sim_xstrdup(stem);
+    pthread_mutex_unlock(&j->lock);
+    return id;
+}
+
+int cli_journal_has(const cli_run *run, size_t v, unsigned long r)
+{
+    return run->jr && run->jr->loc[v][r].log >= 0;
+}
+
+/* len bytes at off of fd to the end of `to`: in the kernel where the file
+ * system can (copy_file_range), else through a buffer. */
+static int copy_range(int fd, off_t off, long long len, FILE *to)
+{
+    if (fflush(to) != 0) return -1;
+    while (len > 0) {
+        ssize_t n = copy_file_range(fd, &off, fileno(to), NULL, (size_t)len, 0);
+        if (n <= 0) break;
+        len -= n;
+    }
+    char buf[1 << 16];
+    while (len > 0) {
+        ssize_t n = pread(fd, buf, len < (long long)sizeof buf ? (size_t)len : sizeof buf, off);
+        if (n <= 0 || fwrite(buf, 1, (size_t)n, to) != (size_t)n) return -1;
+        off += n;
+        len -= n;
+    }
+    return 0;
+}
+
+/* Appends the ts / cases range of (v, r) to `to`; 0, or -1 when the
+ * replication is not in the journal or a log cannot be read. */
+int cli_journal_copy(const cli_run *run, size_t v, unsigned long r, const char *ext, FILE *to)
+{
+    if (!cli_journal_has(run, v, r)) return -1;
+    cli_journal *j = run->jr;
+    const jloc *l = &j->loc[v][r];
+    int k = strcmp(ext, exts[0]) ? 1 : 0;
+    if (l->len[k] == 0) return 0;
+    int *fd = &j->in[k][l->log];
+    if (*fd < 0) {
+        char path[4300];
+        snprintf(path, sizeof path, "%s.%s", j->logs[l->log], exts[k]);
+        if ((*fd = open(path, O_RDONLY)) < 0) return -1;
+    }
+    return copy_range(*fd, (off_t)l->off[k], l->len[k], to);
+}
+
+/* ------------------------------------------------------------------ */
+/* Writers                                                              */
+/* ------------------------------------------------------------------ */
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+/* Creates STEM.res with O_EXCL for the first free generation, so a
+ * resumed run never appends to the logs of an earlier one. */
+static FILE *create_res(const char *dir, int rank, int thread, char *stem, size_t n)
+{
+    for (int g = 0; g < 100000; g++) {
+        char path[4300];
+        snprintf(stem, n, "%s/r%dt%dg%d", dir, rank, thread, g);
+        snprintf(path, sizeof path, "%s.res", stem);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
+        if (fd >= 0) return fdopen(fd, "w");
+        if (errno != EEXIST) return NULL;
+    }
+    return NULL;
+}
+
+cli_jwriter *cli_jwriter_open(cli_run *run, int rank, int thread)
+{
+    char stem[4200], path[4300];
+    FILE *res = create_res(run->journal, rank, thread, stem, sizeof stem);
+    if (!res) return NULL;
+    cli_jwriter *w = sim_xcalloc(1, sizeof *w);
+    w->res = res;
+    w->buf = sim_xmalloc(2 * (size_t)IOBUF);
+    for (int k = 0; k < 2; k++) {
+        snprintf(path, sizeof path, "%s.%s", stem, exts[k]);
+        if (!(w->f[k] = fopen(path, "w"))) { cli_jwriter_close(w); return NULL; }
+        setvbuf(w->f[k], w->buf + k * IOBUF, _IOFBF, IOBUF);
+    }
+    w->log = add_log(run->jr, stem);
+    return w;
+}
+
+FILE *cli_jwriter_file(cli_jwriter *w, const char *ext)
+{
+    return w->f[strcmp(ext, exts[0]) ? 1 : 0];
+}
+
+void cli_jwriter_begin(cli_jwriter *w)
+{
+    for (int k = 0; k < 2; k++) w->start[k] = (long long)ftello(w->f[k]);
+}
+
+static int sync_file(FILE *f)
+{
+    return fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0 ? -1 : 0;
+}
+
+/* The record line of (v, r) without its checksum, malloc'd. */
+static char *record(const cli_run *run, const jloc *l, size_t v, unsigned long r, size_t *len)
+{
+    char *line = NULL;
+    FILE *m = open_memstream(&line, len);
+    const an_variant *res = &run->v[v].res;
+    const kim_run_info *in = &res->info[r];
+    size_t n = res->groups->n * KIM_N_METRICS;
+    fprintf(m, "R %zu %lu ", v, r);
+    const unsigned char *b = (const unsigned char *)in;
+    for (size_t i = 0; i < sizeof *in; i++) fprintf(m, "%02x", b[i]);
+    fprintf(m, " %lld %lld %lld %lld %zu", l->off[0], l->len[0], l->off[1], l->len[1], n);
+    const double *x = an_values(res, r, 0);
+    for (size_t i = 0; i < n; i++) fprintf(m, " %a", x[i]);
+    fclose(m);
+    return line;
+}
+
+/* Makes (v, r) finished: its ranges on disk, then its record. */
+int cli_jwriter_commit(cli_jwriter *w, cli_run *run, size_t v, unsigned long r)
+{
+    jloc l = { .log = w->log };
+    for (int k = 0; k < 2; k++) {
+        l.off[k] = w->start[k];
+        l.len[k] = (long long)ftello(w->f[k]) - w->start[k];
+        if (l.len[k] > 0 && sync_file(w->f[k]) != 0) return -1;
+    }
+    size_t len;
+    char *line = record(run, &l, v, r, &len);
+    fprintf(w->res, "%s %016llx\n", line, (unsigned long long)fnv1a(line, len));
+    free(line);
+    if (sync_file(w->res) != 0) return -1;
+    run->jr->loc[v][r] = l;
+    return 0;
+}
+
+int cli_jwriter_close(cli_jwriter *w)
+{
+    if (!w) return 0;
+    int bad = 0;
+    for (int k = 0; k < 2; k++)
+        if (w->f[k]) bad |= fclose(w->f[k]) != 0;
+    bad |= fclose(w->res) != 0;
+    free(w->buf);
+    free(w);
+    return bad ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading a journal                                                    */
+/* ------------------------------------------------------------------ */
+
+/* kim_run_info as the hex of its bytes: the journal is read back by the
+ * same build (ident), and new fields need no new format. */
+static int unhex_info(const char *hex, kim_run_info *in)
+{
+    unsigned char *b = (unsigned char *)in;
+    if (strlen(hex) != 2 * sizeof *in) return -1;
+    for (size_t i = 0; i < sizeof *in; i++) {
+        unsigned x;
+        if (sscanf(hex + 2 * i, "%2x", &x) != 1) return -1;
+        b[i] = (unsigned char)x;
+    }
+    return 0;
+}
+
+/* One record line (checksum already checked) into the run; 1 when new,
+ * 0 when (v, r) was already there, -1 when it does not fit the run. */
+static int take_record(cli_run *run, long log, char *line)
+{
+    size_t v, n;
+    unsigned long r;
+    jloc l = { .log = log };
+    char hex[256];
+    kim_run_info info;
+    int used = 0;
+    if (sscanf(line, "R %zu %lu %*s %lld %lld %lld %lld %zu%n", &v, &r, &l.off[0], &l.len[0],
+               &l.off[1], &l.len[1], &n, &used) != 7 ||
+        sscanf(line, "R %*u %*u %255s", hex) != 1 || unhex_info(hex, &info) != 0)
+        return -1;
+    if (v >= run->n_v || r >= run->v[v].res.n_reps ||
+        n != run->v[v].res.groups->n * KIM_N_METRICS)
+        return -1;
+    if (run->jr->loc[v][r].log >= 0) return 0;
+    an_variant *res = &run->v[v].res;
+    double *x = an_values(res, r, 0);
+    char *p = line + used, *end;
+    for (size_t i = 0; i < n; i++, p = end) {
+        x[i] = strtod(p, &end);
+        if (end == p) return -1;
+    }
+    res->info[r] = info;
+    run->jr->loc[v][r] = l;
+    return 1;
+}
+
+/* The records of one .res log; counts records already known in *dups. */
+static int scan_log(cli_run *run, const char *stem, size_t *dups)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s.res", stem);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    long log = add_log(run->jr, stem);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, f)) > 0) {
+        char *sum = strrchr(line, ' ');
+        if (line[len - 1] != '\n' || !sum) continue;        /* torn */
+        unsigned long long want = strtoull(sum + 1, NULL, 16);
+        if (fnv1a(line, (size_t)(sum - line)) != want) continue;
+        *sum = '\0';
+        if (take_record(run, log, line) == 0) ++*dups;
+    }
+    free(line);
+    fclose(f);
+    return 0;
+}
+
+int cli_journal_scan(cli_run *run, const char *dir, size_t *dups)
+{
+    if (!run->jr) run->jr = cli_journal_new(run);
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    struct dirent *e;
+    int rc = 0;
+    while (!rc && (e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n < 5 || e->d_name[0] != 'r' || strcmp(e->d_name + n - 4, ".res")) continue;
+        char stem[4200];
+        snprintf(stem, sizeof stem, "%s/%.*s", dir, (int)(n - 4), e->d_name);
+        rc = scan_log(run, stem, dups);
+    }
+    closedir(d);
+    return rc;
+}

@@ -1,0 +1,114 @@
+#!/bin/sh
+# batch.sh — batch runs (issue 5, docs/batch.md) with the real binary:
+# -j 1/2/4 give identical files; a run interrupted by SIGINT / SIGTERM /
+# kill -9 and resumed gives the files of an uninterrupted run; shards 1/3,
+# 2/3, 3/3 merged give the files of the unsharded run; several scenarios
+# in one run; and the refusals (existing -o DIR, --resume of another run,
+# merge of incomplete shards) exit 2 without touching anything.
+# Uses $KIMSIM (default build/kimsim); exits 1 when a check fails.
+set -u
+K=${KIMSIM:-build/kimsim}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+SCN=scenarios/default.cfg
+pass=0; fail=0
+
+check() {   # check NAME COMMAND...: one line per check
+  name=$1; shift
+  if "$@"; then pass=$((pass + 1)); echo "ok   $name"
+  else fail=$((fail + 1)); echo "FAIL $name"; fi
+}
+
+# same A B: B has every CSV file of A (and no other), byte for byte
+same() {
+  [ "$(cd "$1" && ls ./*.csv)" = "$(cd "$2" && ls ./*.csv)" ] || return 1
+  for f in "$1"/*.csv; do cmp "$f" "$2/${f##*/}" || return 1; done
+}
+
+# finished DIR: replications in DIR's journal (one record line each)
+finished() { cat "$1"/.journal/*.res 2>/dev/null | wc -l; }
+
+# wait_res DIR N: until DIR's journal holds N finished replications (10 s)
+wait_res() {
+  i=0
+  while [ "$(finished "$1")" -lt "$2" ]; do
+    i=$((i + 1)); [ $i -gt 500 ] && return 1
+    sleep 0.02
+  done
+}
+
+# interrupted SIG WANT NAME: a run stopped by SIG exits WANT, says
+# "complete: no", and --resume then gives the reference's files
+interrupted() {
+  sig=$1; want=$2; d=$T/$3
+  "$K" run $SCN -r 150 -j 1 -o "$d" --quiet 2>"$T/$3.err" &
+  pid=$!
+  wait_res "$d" 3 || { kill -9 $pid; return 1; }
+  kill -s "$sig" $pid
+  wait $pid; st=$?
+  [ $st -eq "$want" ] || { echo "  exit $st, want $want"; return 1; }
+  if [ "$sig" != KILL ]; then
+    grep -q '^complete: no$' "$d/manifest.txt" || { echo "  manifest not incomplete"; return 1; }
+  fi
+  n=$(finished "$d")
+  [ "$n" -lt 150 ] || { echo "  nothing was interrupted"; return 1; }
+  "$K" run $SCN -r 150 -j 2 -o "$d" --quiet --resume || return 1
+  grep -q '^complete: yes$' "$d/manifest.txt" && [ ! -d "$d/.journal" ] && same "$T/ref150" "$d"
+}
+
+# --- -j gives the same bytes ------------------------------------------
+for j in 1 2 4; do
+  "$K" run $SCN -r 9 -j $j --trace -o "$T/j$j" --quiet 2>"$T/j$j.err"
+done
+check "-j 2 = -j 1" same "$T/j1" "$T/j2"
+check "-j 4 = -j 1" same "$T/j1" "$T/j4"
+check "trace written" test -s "$T/j1/cases.csv"
+check "no progress when stderr is no terminal" test ! -s "$T/j1.err"
+check "journal removed after a complete run" test ! -e "$T/j1/.journal"
+check "manifest fields" sh -c "for k in kimsim_version command started ended threads ranks \
+  hash seed replications events complete; do grep -q \"^ *\$k: \" '$T/j4/manifest.txt' || exit 1; done \
+  && grep -q '^threads: 4$' '$T/j4/manifest.txt' && grep -q '^complete: yes$' '$T/j4/manifest.txt'"
+
+# --- interrupt and resume ---------------------------------------------
+"$K" run $SCN -r 150 -o "$T/ref150" --quiet
+check "SIGINT: exit 130, resume identical" interrupted INT 130 int
+check "SIGTERM: exit 143, resume identical" interrupted TERM 143 term
+check "kill -9: resume identical" interrupted KILL 137 kill9
+
+# --- shards and merge -------------------------------------------------
+V="--vary posts.drk-hueckelhoven.fte=1.0,1.5 --trace"
+"$K" run $SCN -r 7 $V -o "$T/whole" --quiet
+for k in 1 2 3; do "$K" run $SCN -r 7 $V --shard $k/3 -o "$T/s$k" --quiet; done
+check "merge of 2 shards of 3 refused" sh -c "'$K' merge '$T/s1' '$T/s3' -o '$T/m12' 2>/dev/null; \
+  [ \$? -eq 2 ] && [ ! -e '$T/m12' ]"
+check "merge of a shard twice refused" sh -c "'$K' merge '$T/s1' '$T/s2' '$T/s3' '$T/s2' \
+  -o '$T/m4' 2>/dev/null; [ \$? -eq 2 ] && [ ! -e '$T/m4' ]"
+"$K" run $SCN -r 7 --shard 1/3 -o "$T/other" --quiet
+check "merge of shards of different runs refused" sh -c "'$K' merge '$T/other' '$T/s2' '$T/s3' \
+  -o '$T/mo' 2>/dev/null; [ \$? -eq 2 ] && [ ! -e '$T/mo' ]"
+"$K" merge "$T/s3" "$T/s1" "$T/s2" -o "$T/merged" --quiet
+check "shards 1/3 2/3 3/3 merged = unsharded" same "$T/whole" "$T/merged"
+check "shards keep their journal" test -f "$T/s1/.journal/ident"
+
+# --- several scenarios in one run -------------------------------------
+"$K" run $SCN scenarios/mmc.cfg -r 2 -o "$T/two" --quiet
+check "one folder per scenario" test -f "$T/two/default-heinsberg/summary.csv" -a \
+  -f "$T/two/mmc/summary.csv" -a -f "$T/two/summary.csv" -a -f "$T/two/verdict.csv"
+check "combined summary has both scenarios" sh -c "cut -d, -f1 '$T/two/summary.csv' | sort -u | \
+  tr '\n' ' ' | grep -q 'default-heinsberg mmc scenario'"
+check "duplicate scenario names refused" sh -c "'$K' run $SCN $SCN -r 2 -o '$T/dup' --quiet \
+  2>/dev/null; [ \$? -eq 2 ] && [ ! -e '$T/dup' ]"
+
+# --- refusals leave the folder untouched ------------------------------
+snapshot() { (cd "$1" && ls -lA --time-style=full-iso . .journal 2>/dev/null; cat ./*.csv) | cksum; }
+before=$(snapshot "$T/s1")
+check "existing -o DIR without --force: exit 2" sh -c "'$K' run $SCN -r 7 -o '$T/s1' --quiet \
+  2>/dev/null; [ \$? -eq 2 ]"
+check "--resume of another scenario's folder: exit 2" sh -c "'$K' run scenarios/mmc.cfg -r 7 \
+  --shard 1/3 -o '$T/s1' --resume --quiet 2>/dev/null; [ \$? -eq 2 ]"
+check "--resume with other replications: exit 2" sh -c "'$K' run $SCN -r 8 $V --shard 1/3 \
+  -o '$T/s1' --resume --quiet 2>/dev/null; [ \$? -eq 2 ]"
+check "refused folders untouched" test "$before" = "$(snapshot "$T/s1")"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
