@@ -59,6 +59,7 @@ typedef struct cli_run {
     cli_journal *jr;            /* its index (journal.c); owned */
     unsigned long long events;
     double started, ended;      /* wall-clock seconds */
+    double exec_seconds;        /* of them running replications (cli_execute) */
     int interrupted;
 } cli_run;
 
@@ -108,13 +109,21 @@ void cli_journal_free(cli_journal *j);                  /* NULL: no-op */
  * 0, or -1 when dir cannot be read. */
 int cli_journal_scan(cli_run *run, const char *dir, size_t *dups);
 int cli_journal_has(const cli_run *run, size_t v, unsigned long r);
+/* Removes the journal folder dir (after the files are written): 0 or -1. */
+int cli_journal_remove(const char *dir);
 /* Appends the "ts" or "cases" text of (v, r) to `to`: 0, or -1. */
 int cli_journal_copy(const cli_run *run, size_t v, unsigned long r, const char *ext, FILE *to);
+/* The syncer thread that makes committed replications finished (fsync,
+ * records) in batches; stop drains it, closes the writers and returns 0
+ * or the first errno. */
+int cli_journal_start(cli_journal *j);
+int cli_journal_stop(cli_journal *j);
+/* A thread's writer (owned by the journal until cli_journal_stop). */
 cli_jwriter *cli_jwriter_open(cli_run *run, int rank, int thread);  /* NULL: errno */
 FILE *cli_jwriter_file(cli_jwriter *w, const char *ext);   /* "ts" or "cases" */
 void cli_jwriter_begin(cli_jwriter *w);                      /* before a replication */
+/* After a replication: hands it to the syncer; -1 (errno) once it failed. */
 int cli_jwriter_commit(cli_jwriter *w, cli_run *run, size_t v, unsigned long r);
-int cli_jwriter_close(cli_jwriter *w);                       /* NULL: no-op */
 
 /* write.c: CSV files, manifest, the table */
 int cli_write_outputs(cli_run *run);

@@ -141,7 +141,8 @@ static void make_prefix(obs_ctx *o, const cli_variant *v, unsigned long r)
 /* ------------------------------------------------------------------ */
 
 /* One thread's workspaces: a model per variant, made when first needed,
- * and its journal writer, opened at its first replication. */
+ * and its journal writer, opened at its first replication (the journal
+ * owns and closes it). */
 typedef struct worker_ws {
     kim_model **models;
     cli_jwriter *jw;
@@ -207,7 +208,6 @@ static void *worker(void *arg)
         atomic_fetch_add(&pl->done, 1);
         progress(pl, 0);
     }
-    if (cli_jwriter_close(ws.jw) != 0) atomic_store(&pl->failed, errno ? errno : EIO);
     for (size_t v = 0; v < pl->run->n_v; v++) kim_model_free(ws.models[v]);
     free(ws.models);
     return NULL;
@@ -340,6 +340,7 @@ static void gather_ranks(cli_run *run, int rank, int ranks)
 
 int cli_execute(cli_run *run)
 {
+    double t0 = cli_wall_seconds();
     size_t total = 0;
     for (size_t v = 0; v < run->n_v; v++) total += run->v[v].res.n_reps;
     pool pl = { .run = run, .rank = cli_mpi_rank(), .ranks = cli_mpi_size() };
@@ -348,10 +349,13 @@ int cli_execute(cli_run *run)
     pl.tv = sim_xcalloc(total + 1, sizeof *pl.tv);
     pl.tr = sim_xcalloc(total + 1, sizeof *pl.tr);
     pthread_mutex_init(&pl.lock, NULL);
+    if (!failed && run->jr && cli_journal_start(run->jr) != 0) failed = errno ? errno : EAGAIN;
     if (!failed) {
         plan(&pl);
         run_pool(&pl, run->o->jobs ? run->o->jobs : jobs_default());
         failed = atomic_load(&pl.failed);
+        int err = cli_journal_stop(run->jr);
+        if (!failed) failed = err;
     }
     if (failed)
         fprintf(stderr, "kimsim: cannot write the journal in %s: %s\n", run->journal,
@@ -363,6 +367,7 @@ int cli_execute(cli_run *run)
     }
     run->interrupted = flags[1];
     run->events = count_events(run);
+    run->exec_seconds += cli_wall_seconds() - t0;
     free(pl.tv);
     free(pl.tr);
     pthread_mutex_destroy(&pl.lock);

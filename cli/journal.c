@@ -16,10 +16,13 @@
  * right checksum exists; the record is appended only after its ranges are
  * on disk (fsync), and is itself fsync'd, so a crash or kill -9 loses at
  * most the replications in flight (a torn last line fails its checksum and
- * is ignored).  Appending to a few logs instead of making files per
- * replication keeps the file system out of the hot path.
+ * is ignored).  The replication threads only append and hand the record
+ * over; one syncer thread does the fsyncs and appends the records, a batch
+ * at a time (group commit), so no replication thread waits for the disk.
+ * Appending to a few logs instead of making files per replication keeps
+ * the file system out of the hot path.
  */
-#define _GNU_SOURCE         /* copy_file_range */
+#define _GNU_SOURCE         /* copy_file_range, sync_file_range */
 #include "cli.h"
 #include "../sim/sim.h"
 
@@ -29,6 +32,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum { IOBUF = 1 << 18 };   /* stdio buffer of a log */
@@ -38,19 +42,38 @@ typedef struct jloc {       /* where a finished replication is */
     long long off[2], len[2];   /* ranges in the .ts [0] and .cases [1] logs */
 } jloc;
 
+typedef struct jrec {       /* a record waiting for the syncer */
+    size_t v;
+    unsigned long r;
+    jloc l;
+    char *line;             /* whole line, checksum and newline included */
+    size_t len;
+} jrec;
+
 struct cli_journal {
-    pthread_mutex_t lock;   /* guards logs while writers register */
+    pthread_mutex_t lock;   /* guards logs, writers, queues, the syncer state */
     char **logs; size_t n_logs;     /* stems, "DIR/.journal/r0t1g0" */
     int *in[2];             /* .ts / .cases opened for copying, per log; -1 */
     jloc **loc;             /* [variant][replication] */
     size_t n_v;
+    /* Writers and the syncer thread */
+    cli_jwriter **writers; size_t n_writers;
+    pthread_cond_t work, room;
+    pthread_t syncer;
+    int running, stop, err;
+    size_t pending;         /* records queued, all writers */
+    /* Copying out: bytes appended to a file since its writeback began */
+    int out_fd;
+    long long out_unsynced;
 };
 
 struct cli_jwriter {
     long log;
-    FILE *f[2], *res;       /* .ts, .cases, .res */
+    FILE *f[2];             /* .ts, .cases: appended by the writer's thread */
+    int res;                /* .res: appended by the syncer */
     long long start[2];     /* offsets where the current replication began */
     char *buf;              /* 2 x IOBUF for f[] */
+    jrec *q; size_t n_q, cap_q;     /* queued records (journal lock) */
 };
 
 static const char *const exts[2] = { "ts", "cases" };
@@ -63,6 +86,8 @@ cli_journal *cli_journal_new(const cli_run *run)
 {
     cli_journal *j = sim_xcalloc(1, sizeof *j);
     pthread_mutex_init(&j->lock, NULL);
+    pthread_cond_init(&j->work, NULL);
+    pthread_cond_init(&j->room, NULL);
     j->n_v = run->n_v;
     j->loc = sim_xcalloc(run->n_v + 1, sizeof *j->loc);
     for (size_t v = 0; v < run->n_v; v++) {
@@ -76,6 +101,7 @@ cli_journal *cli_journal_new(const cli_run *run)
 void cli_journal_free(cli_journal *j)
 {
     if (!j) return;
+    cli_journal_stop(j);
     for (size_t i = 0; i < j->n_logs; i++) {
         for (int k = 0; k < 2; k++)
             if (j->in[k][i] >= 0) close(j->in[k][i]);
@@ -85,6 +111,8 @@ void cli_journal_free(cli_journal *j)
     for (size_t v = 0; v < j->n_v; v++) free(j->loc[v]);
     free(j->loc);
     free(j->logs);
+    pthread_cond_destroy(&j->work);
+    pthread_cond_destroy(&j->room);
     pthread_mutex_destroy(&j->lock);
     free(j);
 }
@@ -128,6 +156,20 @@ static int copy_range(int fd, off_t off, long long len, FILE *to)
     return 0;
 }
 
+/* Starts writing back what was copied to `to` every 8 MiB, so the fsync
+ * that commits the file (files.c) waits for the last part only. */
+static void early_writeback(cli_journal *j, FILE *to, long long len)
+{
+    if (j->out_fd != fileno(to)) {
+        j->out_fd = fileno(to);
+        j->out_unsynced = 0;
+    }
+    j->out_unsynced += len;
+    if (j->out_unsynced < (8 << 20)) return;
+    j->out_unsynced = 0;
+    if (fflush(to) == 0) sync_file_range(j->out_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
 /* Appends the ts / cases range of (v, r) to `to`; 0, or -1 when the
  * replication is not in the journal or a log cannot be read. */
 int cli_journal_copy(const cli_run *run, size_t v, unsigned long r, const char *ext, FILE *to)
@@ -143,7 +185,9 @@ int cli_journal_copy(const cli_run *run, size_t v, unsigned long r, const char *
         snprintf(path, sizeof path, "%s.%s", j->logs[l->log], exts[k]);
         if ((*fd = open(path, O_RDONLY)) < 0) return -1;
     }
-    return copy_range(*fd, (off_t)l->off[k], l->len[k], to);
+    if (copy_range(*fd, (off_t)l->off[k], l->len[k], to) != 0) return -1;
+    early_writeback(j, to, l->len[k]);
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -162,33 +206,50 @@ static uint64_t fnv1a(const char *s, size_t n)
 
 /* Creates STEM.res with O_EXCL for the first free generation, so a
  * resumed run never appends to the logs of an earlier one. */
-static FILE *create_res(const char *dir, int rank, int thread, char *stem, size_t n)
+static int create_res(const char *dir, int rank, int thread, char *stem, size_t n)
 {
     for (int g = 0; g < 100000; g++) {
         char path[4300];
         snprintf(stem, n, "%s/r%dt%dg%d", dir, rank, thread, g);
         snprintf(path, sizeof path, "%s.res", stem);
-        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
-        if (fd >= 0) return fdopen(fd, "w");
-        if (errno != EEXIST) return NULL;
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND, 0666);
+        if (fd >= 0 || errno != EEXIST) return fd;
     }
-    return NULL;
+    return -1;
+}
+
+static int close_writer(cli_jwriter *w)
+{
+    int bad = 0;
+    for (int k = 0; k < 2; k++)
+        if (w->f[k]) bad |= fclose(w->f[k]) != 0;
+    bad |= close(w->res) != 0;
+    for (size_t i = 0; i < w->n_q; i++) free(w->q[i].line);
+    free(w->q);
+    free(w->buf);
+    free(w);
+    return bad ? -1 : 0;
 }
 
 cli_jwriter *cli_jwriter_open(cli_run *run, int rank, int thread)
 {
     char stem[4200], path[4300];
-    FILE *res = create_res(run->journal, rank, thread, stem, sizeof stem);
-    if (!res) return NULL;
+    int res = create_res(run->journal, rank, thread, stem, sizeof stem);
+    if (res < 0) return NULL;
     cli_jwriter *w = sim_xcalloc(1, sizeof *w);
     w->res = res;
     w->buf = sim_xmalloc(2 * (size_t)IOBUF);
     for (int k = 0; k < 2; k++) {
         snprintf(path, sizeof path, "%s.%s", stem, exts[k]);
-        if (!(w->f[k] = fopen(path, "w"))) { cli_jwriter_close(w); return NULL; }
+        if (!(w->f[k] = fopen(path, "w"))) { close_writer(w); return NULL; }
         setvbuf(w->f[k], w->buf + k * IOBUF, _IOFBF, IOBUF);
     }
-    w->log = add_log(run->jr, stem);
+    cli_journal *j = run->jr;
+    w->log = add_log(j, stem);
+    pthread_mutex_lock(&j->lock);
+    j->writers = sim_xrealloc(j->writers, (j->n_writers + 1) * sizeof *j->writers);
+    j->writers[j->n_writers++] = w;
+    pthread_mutex_unlock(&j->lock);
     return w;
 }
 
@@ -202,12 +263,7 @@ void cli_jwriter_begin(cli_jwriter *w)
     for (int k = 0; k < 2; k++) w->start[k] = (long long)ftello(w->f[k]);
 }
 
-static int sync_file(FILE *f)
-{
-    return fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0 ? -1 : 0;
-}
-
-/* The record line of (v, r) without its checksum, malloc'd. */
+/* The record line of (v, r): fields, checksum, newline; malloc'd. */
 static char *record(const cli_run *run, const jloc *l, size_t v, unsigned long r, size_t *len)
 {
     char *line = NULL;
@@ -221,38 +277,126 @@ static char *record(const cli_run *run, const jloc *l, size_t v, unsigned long r
     fprintf(m, " %lld %lld %lld %lld %zu", l->off[0], l->len[0], l->off[1], l->len[1], n);
     const double *x = an_values(res, r, 0);
     for (size_t i = 0; i < n; i++) fprintf(m, " %a", x[i]);
+    fflush(m);
+    fprintf(m, " %016llx\n", (unsigned long long)fnv1a(line, *len));
     fclose(m);
     return line;
 }
 
-/* Makes (v, r) finished: its ranges on disk, then its record. */
+/* Hands (v, r) to the syncer: its rows are with the kernel, its record
+ * queued.  Waits while the syncer is far behind (bounded memory). */
 int cli_jwriter_commit(cli_jwriter *w, cli_run *run, size_t v, unsigned long r)
 {
-    jloc l = { .log = w->log };
+    jrec q = { .v = v, .r = r, .l = { .log = w->log } };
     for (int k = 0; k < 2; k++) {
-        l.off[k] = w->start[k];
-        l.len[k] = (long long)ftello(w->f[k]) - w->start[k];
-        if (l.len[k] > 0 && sync_file(w->f[k]) != 0) return -1;
+        q.l.off[k] = w->start[k];
+        q.l.len[k] = (long long)ftello(w->f[k]) - w->start[k];
+        if (q.l.len[k] > 0 && (fflush(w->f[k]) != 0 || ferror(w->f[k]))) return -1;
     }
-    size_t len;
-    char *line = record(run, &l, v, r, &len);
-    fprintf(w->res, "%s %016llx\n", line, (unsigned long long)fnv1a(line, len));
-    free(line);
-    if (sync_file(w->res) != 0) return -1;
-    run->jr->loc[v][r] = l;
+    q.line = record(run, &q.l, v, r, &q.len);
+    cli_journal *j = run->jr;
+    pthread_mutex_lock(&j->lock);
+    while (j->pending >= 256 && !j->err) pthread_cond_wait(&j->room, &j->lock);
+    if (w->n_q == w->cap_q) {
+        w->cap_q = w->cap_q ? 2 * w->cap_q : 16;
+        w->q = sim_xrealloc(w->q, w->cap_q * sizeof *w->q);
+    }
+    w->q[w->n_q++] = q;
+    j->pending++;
+    int err = j->err;
+    pthread_cond_signal(&j->work);
+    pthread_mutex_unlock(&j->lock);
+    if (err) errno = err;
+    return err ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The syncer: makes queued replications finished, a batch at a time   */
+/* ------------------------------------------------------------------ */
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return -1;
+        p += k;
+        n -= (size_t)k;
+    }
     return 0;
 }
 
-int cli_jwriter_close(cli_jwriter *w)
+/* One writer's batch: rows on disk, then the records, then on disk too;
+ * only then are they in the index.  0 or an errno. */
+static int flush_batch(cli_journal *j, cli_jwriter *w, jrec *q, size_t n)
 {
-    if (!w) return 0;
-    int bad = 0;
-    for (int k = 0; k < 2; k++)
-        if (w->f[k]) bad |= fclose(w->f[k]) != 0;
-    bad |= fclose(w->res) != 0;
-    free(w->buf);
-    free(w);
-    return bad ? -1 : 0;
+    int err = 0;
+    for (int k = 0; k < 2 && !err; k++)
+        for (size_t i = 0; i < n; i++)
+            if (q[i].l.len[k] > 0) {
+                if (fsync(fileno(w->f[k])) != 0) err = errno;
+                break;
+            }
+    for (size_t i = 0; i < n && !err; i++)
+        if (write_all(w->res, q[i].line, q[i].len) != 0) err = errno ? errno : EIO;
+    if (!err && fsync(w->res) != 0) err = errno;
+    for (size_t i = 0; i < n; i++) {
+        if (!err) j->loc[q[i].v][q[i].r] = q[i].l;
+        free(q[i].line);
+    }
+    free(q);
+    return err;
+}
+
+static void *syncer(void *arg)
+{
+    cli_journal *j = arg;
+    pthread_mutex_lock(&j->lock);
+    for (;;) {
+        while (!j->pending && !j->stop) pthread_cond_wait(&j->work, &j->lock);
+        if (!j->pending) break;
+        for (size_t i = 0; i < j->n_writers; i++) {
+            cli_jwriter *w = j->writers[i];
+            jrec *q = w->q;
+            size_t n = w->n_q;
+            if (!n) continue;
+            w->q = NULL;
+            w->n_q = w->cap_q = 0;
+            j->pending -= n;
+            pthread_cond_broadcast(&j->room);
+            pthread_mutex_unlock(&j->lock);
+            int err = flush_batch(j, w, q, n);
+            pthread_mutex_lock(&j->lock);
+            if (err && !j->err) j->err = err;
+        }
+    }
+    pthread_cond_broadcast(&j->room);
+    pthread_mutex_unlock(&j->lock);
+    return NULL;
+}
+
+int cli_journal_start(cli_journal *j)
+{
+    j->stop = j->err = 0;
+    j->running = pthread_create(&j->syncer, NULL, syncer, j) == 0;
+    return j->running ? 0 : -1;
+}
+
+int cli_journal_stop(cli_journal *j)
+{
+    if (!j || !j->running) return j ? j->err : 0;
+    pthread_mutex_lock(&j->lock);
+    j->stop = 1;
+    pthread_cond_signal(&j->work);
+    pthread_mutex_unlock(&j->lock);
+    pthread_join(j->syncer, NULL);
+    j->running = 0;
+    for (size_t i = 0; i < j->n_writers; i++)
+        if (close_writer(j->writers[i]) != 0 && !j->err) j->err = errno ? errno : EIO;
+    free(j->writers);
+    j->writers = NULL;
+    j->n_writers = 0;
+    return j->err;
 }
 
 /* ------------------------------------------------------------------ */
@@ -275,7 +419,7 @@ static int unhex_info(const char *hex, kim_run_info *in)
 
 /* One record line (checksum already checked) into the run; 1 when new,
  * 0 when (v, r) was already there, -1 when it does not fit the run. */
-static int take_record(cli_run *run, long log, char *line)
+static int take_record(cli_run *run, long log, const long long size[2], char *line)
 {
     size_t v, n;
     unsigned long r;
@@ -290,6 +434,8 @@ static int take_record(cli_run *run, long log, char *line)
     if (v >= run->n_v || r >= run->v[v].res.n_reps ||
         n != run->v[v].res.groups->n * KIM_N_METRICS)
         return -1;
+    for (int k = 0; k < 2; k++)     /* its rows must be there too */
+        if (l.off[k] < 0 || l.len[k] < 0 || l.off[k] + l.len[k] > size[k]) return -1;
     if (run->jr->loc[v][r].log >= 0) return 0;
     an_variant *res = &run->v[v].res;
     double *x = an_values(res, r, 0);
@@ -310,6 +456,12 @@ static int scan_log(cli_run *run, const char *stem, size_t *dups)
     snprintf(path, sizeof path, "%s.res", stem);
     FILE *f = fopen(path, "r");
     if (!f) return -1;
+    long long size[2];
+    for (int k = 0; k < 2; k++) {
+        struct stat st;
+        snprintf(path, sizeof path, "%s.%s", stem, exts[k]);
+        size[k] = stat(path, &st) == 0 ? (long long)st.st_size : 0;
+    }
     long log = add_log(run->jr, stem);
     char *line = NULL;
     size_t cap = 0;
@@ -320,7 +472,7 @@ static int scan_log(cli_run *run, const char *stem, size_t *dups)
         unsigned long long want = strtoull(sum + 1, NULL, 16);
         if (fnv1a(line, (size_t)(sum - line)) != want) continue;
         *sum = '\0';
-        if (take_record(run, log, line) == 0) ++*dups;
+        if (take_record(run, log, size, line) == 0) ++*dups;
     }
     free(line);
     fclose(f);
@@ -343,4 +495,16 @@ int cli_journal_scan(cli_run *run, const char *dir, size_t *dups)
     }
     closedir(d);
     return rc;
+}
+
+/* Renames the journal aside, then removes it: a run killed meanwhile
+ * leaves DIR/.journal.done (removed by the next), never a journal with
+ * half its logs that --resume would trust. */
+int cli_journal_remove(const char *dir)
+{
+    char done[4200];
+    snprintf(done, sizeof done, "%s.done", dir);
+    if (cli_rm_tree(done) != 0) return -1;
+    if (rename(dir, done) != 0) return errno == ENOENT ? 0 : -1;
+    return cli_rm_tree(done);
 }

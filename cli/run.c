@@ -182,7 +182,7 @@ int cli_finish(cli_run *run)
     }
     if (cli_write_outputs(run) != 0) return CLI_EFAIL;
     warn_overloaded(run);
-    if (!run->o->shard_n) cli_rm_tree(run->journal);
+    if (!run->o->shard_n) cli_journal_remove(run->journal);
     if (!run->o->quiet) {
         cli_print_tables(run);
         cli_print_erlang_checks(run);       /* decisions: Erlang C vs simulated */

@@ -151,8 +151,8 @@ static double results_bytes(const kim_scenario *sc, double reps)
 static void size_words(char *dst, size_t n, const kim_scenario *sc, double reps)
 {
     snprintf(dst, n, "%.0f replications need %.3g GB for their results, at most "
-             "%.3g GB are allowed (run fewer replications, or split the run with "
-             "--shard)", reps, results_bytes(sc, reps) / 1e9, SCN_MAX_RESULTS / 1e9);
+             "%.3g GB are allowed (run fewer replications)", reps,
+             results_bytes(sc, reps) / 1e9, SCN_MAX_RESULTS / 1e9);
 }
 
 int scn_check_replications(const kim_scenario *sc, long reps, const char *what,

@@ -1,17 +1,13 @@
 /*
  * kernel.c — the clock and the event queue (sim_kernel).
  *
- * Invariant: `heap[0..n)` is a binary min-heap on (key, ord).  key is the
- * event time's IEEE 754 bit pattern: for doubles >= 0 (the clock never goes
- * below 0) the bits, read as an unsigned integer, order exactly like the
- * values, so an entry compares as a pair of integers, without
- * floating-point branches.  ord packs the priority class (top 4 bits) above
- * a 36-bit insertion sequence above the 24-bit slot, so ties in time break
- * by class, then by order of scheduling (the slot never decides: sequences
- * are unique, so the order events leave in does not depend on the heap's
- * shape).  Entries are 16 bytes, four to a cache line.  slot[s] holds the
- * event's type and argument, a generation (bumped on every release, so a
- * stale handle is caught) and its state.
+ * Invariant: `heap[0..n)` is a binary min-heap on (time, ord), where ord
+ * packs the priority class (top 4 bits) above a 36-bit insertion sequence
+ * above the 24-bit slot, so ties in time break by class, then by order of
+ * scheduling (the slot never decides: sequences are unique).  Entries are
+ * 16 bytes, four to a cache line.  slot[s] holds the event's type and
+ * argument, a generation (bumped on every release, so a stale handle is
+ * caught) and its state.
  *
  * Cancellation is lazy: a cancelled event stays in the heap, marked, and is
  * dropped when it reaches the top, so sifting never has to track where an
@@ -39,7 +35,7 @@
 enum { SLOT_FREE, SLOT_PENDING, SLOT_CANCELLED };
 
 typedef struct entry {
-    uint64_t key;      /* bits of the time (>= 0) */
+    double time;
     uint64_t ord;      /* class | sequence | slot */
 } entry;
 
@@ -144,27 +140,9 @@ void sim_kernel_reset(sim_kernel *k)
     k->now = 0.0;
 }
 
-/* The key of a time >= 0; adding 0.0 turns -0.0 into +0.0. */
-static inline uint64_t key_of(double time)
-{
-    uint64_t key;
-    time += 0.0;
-    memcpy(&key, &time, sizeof key);
-    return key;
-}
-
-static inline double time_of(uint64_t key)
-{
-    double time;
-    memcpy(&time, &key, sizeof time);
-    return time;
-}
-
 static inline int before(const entry *a, const entry *b)
 {
-    unsigned __int128 x = (unsigned __int128)a->key << 64 | a->ord;
-    unsigned __int128 y = (unsigned __int128)b->key << 64 | b->ord;
-    return x < y;
+    return a->time < b->time || (a->time == b->time && a->ord < b->ord);
 }
 
 static void sift_up(entry *h, size_t i, entry e)
@@ -183,7 +161,7 @@ static void sift_down(entry *h, size_t n, size_t i, entry e)
     for (;;) {
         size_t c = 2 * i + 1;
         if (c >= n) break;
-        if (c + 1 < n) c += (size_t)before(&h[c + 1], &h[c]);
+        if (c + 1 < n && before(&h[c + 1], &h[c])) c++;
         if (!before(&h[c], &e)) break;
         h[i] = h[c];
         i = c;
@@ -225,7 +203,7 @@ sim_handle sim_schedule(sim_kernel *k, double time, unsigned cls,
     sl->type = type;
     sl->arg = arg;
     sl->state = SLOT_PENDING;
-    entry e = { key_of(time), ((uint64_t)cls << (SEQ_BITS + SLOT_BITS)) |
+    entry e = { time, ((uint64_t)cls << (SEQ_BITS + SLOT_BITS)) |
                       (k->seq++ << SLOT_BITS) | s };
     if (k->hole) {
         k->hole = 0;
@@ -280,11 +258,11 @@ int sim_next(sim_kernel *k, sim_event *ev)
             release_slot(k, s);
             continue;
         }
-        ev->time = time_of(top.key);
+        ev->time = top.time;
         ev->type = sl->type;
         ev->arg = sl->arg;
         release_slot(k, s);
-        k->now = ev->time;
+        k->now = top.time;
         k->processed++;
         return 1;
     }

@@ -89,6 +89,11 @@ check "merge of shards of different runs refused" sh -c "'$K' merge '$T/other' '
 "$K" merge "$T/s3" "$T/s1" "$T/s2" -o "$T/merged" --quiet
 check "shards 1/3 2/3 3/3 merged = unsharded" same "$T/whole" "$T/merged"
 check "shards keep their journal" test -f "$T/s1/.journal/ident"
+cp -r "$T/s1" "$T/s1x"
+rm "$T/s1x/.journal/r0t0g0.ts"
+check "journal with a lost log: --resume reruns its replications" sh -c "'$K' run $SCN -r 7 $V \
+  --shard 1/3 -o '$T/s1x' --resume --quiet && for f in '$T/s1'/*.csv; do cmp \"\$f\" \
+  '$T/s1x'/\"\${f##*/}\" || exit 1; done"
 
 # --- several scenarios in one run -------------------------------------
 "$K" run $SCN scenarios/mmc.cfg -r 2 -o "$T/two" --quiet
