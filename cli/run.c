@@ -7,10 +7,10 @@
  * stops before the first byte is written.
  *
  * The journal (DIR/.journal) holds the ident (what must match for
- * --resume and merge), each variant's resolved scenario (vNNN.scn) and one
- * .res (+ .ts, .cases) per finished replication (exec.c).  It is removed
- * once the files are written, except for a --shard run, whose journal is
- * what `kimsim merge` combines.
+ * --resume and merge), each variant's resolved scenario (vNNN.scn) and the
+ * logs of the finished replications (journal.c).  It is removed once the
+ * files are written, except for a --shard run, whose journal is what
+ * `kimsim merge` combines.
  */
 #include "cli.h"
 #include "../sim/sim.h"

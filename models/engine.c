@@ -19,7 +19,7 @@
 /* Cases                                                                */
 /* ------------------------------------------------------------------ */
 
-static uint32_t case_new(kim_model *m)
+static inline uint32_t case_new(kim_model *m)
 {
     if (m->free_case == NIL) {
         uint32_t old = m->n_cases_cap, cap = old ? 2 * old : 1024;
@@ -33,13 +33,17 @@ static uint32_t case_new(kim_model *m)
         m->n_cases_cap = cap;
     }
     uint32_t c = m->free_case;
-    m->free_case = m->cases[c].next;
     kcase *cs = &m->cases[c];
-    memset(cs, 0, sizeof *cs);
+    m->free_case = cs->next;
+    /* the caller sets arrival, muni and the attributes; start and resumed
+     * are set when it starts */
     cs->no = ++m->next_no;
+    cs->ev = 0;
     cs->prev = cs->next = NIL;
     cs->post = -1;
     cs->start = NAN;
+    cs->counted = 0;
+    cs->state = CASE_FREE;
     return c;
 }
 
@@ -59,7 +63,7 @@ static void trace_case(kim_model *m, const kcase *cs, double end, const char *ou
 }
 
 /* Draws type, duration and patience at time t from the case stream. */
-static void draw_attributes(kim_model *m, kcase *cs, long type, gsl_rng *r)
+static inline void draw_attributes(kim_model *m, kcase *cs, long type, gsl_rng *r)
 {
     const kim_scenario *sc = m->sc;
     size_t j = 0;
@@ -131,21 +135,20 @@ static void list_unlink(kim_model *m, klist *l, uint32_t c)
     cs->prev = cs->next = NIL;
 }
 
-static void count_start(kim_model *m, const kcase *cs, size_t p, double wait)
+/* A counted case starts after waiting `wait` days: its municipality, case
+ * type and post each count it (the histogram cell is found once). */
+static inline void count_start(kim_model *m, const kcase *cs, size_t p, double wait)
 {
-    gstats *g[3] = { &m->gs_muni[cs->muni], &m->gs_type[cs->type], &m->gs_post[p] };
+    int cell = sim_qhist_cell(wait);
     uint64_t within = wait <= m->sc->targets.wait_days, waited = wait > 0.0;
-    for (int i = 0; i < 3; i++) {
-        g[i]->started++;
-        g[i]->waited += waited;
-        g[i]->within += within;
-        g[i]->wait_sum += wait;
-        sim_qhist_add(g[i]->hist, wait);
-    }
+    gs_add_start(&m->gs_muni[cs->muni], wait, cell, within, waited);
+    gs_add_start(&m->gs_type[cs->type], wait, cell, within, waited);
+    gs_add_start(&m->gs_post[p], wait, cell, within, waited);
 }
 
-/* Case c starts (or resumes) case management at post p now. */
-static void start_case(kim_model *m, uint32_t c, size_t p)
+/* Case c takes a slot at post p that is already counted in its open
+ * cases (a slot handed over at a close, or one start_case counted). */
+static inline void take_slot(kim_model *m, uint32_t c, size_t p)
 {
     kcase *cs = &m->cases[c];
     double t = m->now;
@@ -154,11 +157,9 @@ static void start_case(kim_model *m, uint32_t c, size_t p)
         queue_changed(m, cs->muni, -1);
         if (cs->ev) sim_cancel(m->k, cs->ev);
     }
-    kpost_state *ps = &m->post[p];
     cs->state = CASE_OPEN;
     cs->post = (int32_t)p;
-    if (m->track_open) list_append(m, &ps->open_list, c);
-    post_open_step(m, p, +1);
+    if (m->track_open) list_append(m, &m->post[p].open_list, c);
     m->muni[cs->muni].open++;
     if (isnan(cs->start)) {
         cs->start = t;
@@ -168,6 +169,13 @@ static void start_case(kim_model *m, uint32_t c, size_t p)
     }
     cs->resumed = t;
     cs->ev = sim_schedule(m->k, t + cs->duration, CL_CLOSE, EV_CLOSE, c);
+}
+
+/* Case c starts (or resumes) case management at post p now. */
+static void start_case(kim_model *m, uint32_t c, size_t p)
+{
+    post_open_step(m, p, +1);
+    take_slot(m, c, p);
 }
 
 /* While post p has a free slot, it takes the best eligible waiting case. */
@@ -182,7 +190,7 @@ static void fill_post(kim_model *m, size_t p)
 }
 
 /* A case without a post: starts at a free eligible post, or waits. */
-static void place_case(kim_model *m, uint32_t c, int may_renege)
+static inline void place_case(kim_model *m, uint32_t c, int may_renege)
 {
     kcase *cs = &m->cases[c];
     long p = wl_free_post(m, cs->muni);
@@ -222,6 +230,7 @@ void eng_set_filled(kim_model *m, size_t p, double filled)
     kpost_state *ps = &m->post[p];
     double t = m->now;
     ps->filled = filled;
+    m->capacity_changed = 1;
     sim_timeavg_set(&ps->avg_filled, t, filled);
     long slots = kim_slots(filled, kim_post_caseload(m->sc, p));
     post_update(m, p, ps->open, slots);
@@ -286,7 +295,7 @@ static void schedule_arrival(kim_model *m, size_t mu, double from)
     if (ms->rate_bound <= 0.0) return;
     double t = from;
     for (;;) {
-        t += gsl_ran_exponential(ms->arr_rng, 1.0 / ms->rate_bound);
+        t += gsl_ran_exponential(ms->arr_rng, ms->gap_mean);
         if (t >= m->sc->horizon_days) return;
         if (!ms->time_varying) break;
         if (gsl_rng_uniform(ms->arr_rng) * ms->rate_bound < rate_at(m, mu, t)) break;
@@ -323,12 +332,19 @@ static void on_trace(kim_model *m, uint32_t i)
 /* Closing, reneging, drivers                                           */
 /* ------------------------------------------------------------------ */
 
+/* A case closes.  When its post was full and an eligible case waits, the
+ * slot passes straight to that case: the post's open count (and its set's
+ * free count) would step down and back up at the same instant, so neither
+ * step is taken; its time average is still cut at this instant, exactly as
+ * the two steps would cut it (same sums, same rounding).  A post that had a
+ * free slot has nobody eligible waiting (I1); one over its slots (capacity
+ * dropped) stays full. */
 static void on_close(kim_model *m, uint32_t c)
 {
     kcase *cs = &m->cases[c];
     size_t p = (size_t)cs->post;
-    if (m->track_open) list_unlink(m, &m->post[p].open_list, c);
-    post_open_step(m, p, -1);
+    kpost_state *ps = &m->post[p];
+    if (m->track_open) list_unlink(m, &ps->open_list, c);
     m->muni[cs->muni].open--;
     if (cs->counted) {
         m->gs_muni[cs->muni].closed++;
@@ -337,7 +353,13 @@ static void on_close(kim_model *m, uint32_t c)
     }
     trace_case(m, cs, m->now, "closed");
     case_free(m, c);
-    fill_post(m, p);
+    uint32_t next = ps->open == ps->slots ? wl_best_for_set(m, ps->set) : NIL;
+    if (next != NIL) {
+        sim_timeavg_set(&ps->avg_open, m->now, (double)ps->open);
+        take_slot(m, next, p);
+    } else {
+        post_open_step(m, p, -1);
+    }
 }
 
 static void on_renege(kim_model *m, uint32_t c)
@@ -525,6 +547,7 @@ kim_model *kim_model_new(const kim_scenario *sc)
                 ms->time_varying = 1;
                 ms->rate_bound *= influx_bound(&sc->drivers[i]);
             }
+        ms->gap_mean = 1.0 / ms->rate_bound;
     }
     wl_build_sets(m);
     kim_groups_init(&m->groups, sc);
@@ -571,6 +594,7 @@ static void reset(kim_model *m, unsigned long rep)
     m->overloaded = 0;
     m->max_waiting = sc->max_waiting > 0 ? sc->max_waiting : KIM_MAX_WAITING_DEFAULT;
     m->waiting_all = m->waiting_all_max = 0;
+    m->capacity_changed = 1;
     m->warmup = sc->warmup_days;
     for (size_t p = 0; p < sc->n_posts; p++) {
         kpost_state *ps = &m->post[p];

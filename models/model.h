@@ -85,8 +85,21 @@ typedef struct gstats {
     sim_qhist *hist;
 } gstats;
 
+/* A counted case started after waiting `wait` days (cell: its histogram
+ * cell; within, waited: 0 or 1). */
+static inline void gs_add_start(gstats *g, double wait, int cell, uint64_t within,
+                                uint64_t waited)
+{
+    g->started++;
+    g->waited += waited;
+    g->within += within;
+    g->wait_sum += wait;
+    sim_qhist_add_cell(g->hist, cell, wait);
+}
+
 typedef struct kmuni_state {
     double base_rate, rate_bound;    /* arrivals per day; thinning bound */
+    double gap_mean;                 /* 1 / rate_bound: mean days between candidates */
     int time_varying;
     size_t n_mem;                    /* memberships: serve sets it is in */
     uint32_t *mem;                   /* membership ids, in home-first order */
@@ -95,6 +108,8 @@ typedef struct kmuni_state {
     gsl_rng *arr_rng, *case_rng;
     sim_timeavg avg_queue;
     double sx, sy, sxx, sxy; long ns; /* backlog regression sums */
+    long serve_slots;                /* slots and filled FTE of the posts */
+    double serve_filled;             /* serving it (tally.c, for samples) */
 } kmuni_state;
 
 struct kim_model {
@@ -123,6 +138,9 @@ struct kim_model {
     gstats *gs_muni, *gs_post, *gs_type;
     double sx, sy, sxx, sxy; long ns;
     long waiting_all, waiting_all_max;
+    long all_slots;          /* the district's slots and filled FTE, and */
+    double all_filled;       /* the municipalities' serve_* (tally.c) ... */
+    int capacity_changed;    /* ... are stale: a post's capacity changed */
     int track_open;
     int overloaded;          /* waiting list reached max_waiting: stop */
     long max_waiting;          /* keep posts' open lists (capacity_drop = reassign) */
@@ -139,8 +157,13 @@ void wl_free_sets(kim_model *m);
 void wl_reset(kim_model *m);
 void wl_push(kim_model *m, uint32_t c);        /* case joins its list */
 void wl_remove(kim_model *m, uint32_t c);      /* case leaves its list */
-/* Best waiting case for a post of serve set s; NIL when none. */
-uint32_t wl_best_for_set(const kim_model *m, size_t s);
+/* Best waiting case for a post of serve set s (the top of its heap, I3);
+ * NIL when none. */
+static inline uint32_t wl_best_for_set(const kim_model *m, size_t s)
+{
+    const kset *set = &m->sets[s];
+    return set->heap_n ? m->muni[m->mem_muni[set->heap[0]]].head : NIL;
+}
 /* Post with a free slot eligible for municipality mu, by policy; -1 none. */
 long wl_free_post(const kim_model *m, size_t mu);
 void wl_post_capacity_changed(kim_model *m, size_t p, int was_free);

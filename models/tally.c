@@ -113,30 +113,46 @@ static double slope(double sx, double sy, double sxx, double sxy, long n)
     return d > 0.0 ? ((double)n * sxy - sx * sy) / d : NAN;
 }
 
+/* Slots and filled FTE of the district and of the posts serving each
+ * municipality, summed in a fixed order; they change only with capacity
+ * (eng_set_filled), so samples reuse them until then. */
+static void capacity_sums(kim_model *m)
+{
+    const kim_scenario *sc = m->sc;
+    m->all_slots = 0;
+    m->all_filled = 0.0;
+    for (size_t p = 0; p < sc->n_posts; p++) {
+        m->all_slots += m->post[p].slots;
+        m->all_filled += m->post[p].filled;
+    }
+    for (size_t i = 0; i < sc->n_munis; i++) {
+        kmuni_state *ms = &m->muni[i];
+        ms->serve_slots = 0;
+        ms->serve_filled = 0.0;
+        for (size_t j = 0; j < ms->n_mem; j++) {     /* the posts serving it */
+            const kset *set = &m->sets[m->mem_set[ms->mem[j]]];
+            for (size_t k = 0; k < set->n_posts; k++) {
+                ms->serve_slots += m->post[set->posts[k]].slots;
+                ms->serve_filled += m->post[set->posts[k]].filled;
+            }
+        }
+    }
+    m->capacity_changed = 0;
+}
+
 static void observe(kim_model *m, double t)
 {
     const kim_observer *o = m->obs;
     const kim_scenario *sc = m->sc;
-    long open = 0, slots = 0;
-    double filled = 0.0;
-    for (size_t p = 0; p < sc->n_posts; p++) {
-        open += m->post[p].open;
-        slots += m->post[p].slots;
-        filled += m->post[p].filled;
-    }
-    o->sample(o->ctx, t, m->groups.label[0], m->waiting_all, open, slots, filled);
+    if (m->capacity_changed) capacity_sums(m);
+    long open = 0;
+    for (size_t p = 0; p < sc->n_posts; p++) open += m->post[p].open;
+    o->sample(o->ctx, t, m->groups.label[0], m->waiting_all, open, m->all_slots,
+              m->all_filled);
     for (size_t i = 0; i < sc->n_munis; i++) {
-        long s = 0;
-        double f = 0.0;
         const kmuni_state *ms = &m->muni[i];
-        for (size_t j = 0; j < ms->n_mem; j++) {     /* the posts serving it */
-            const kset *set = &m->sets[m->mem_set[ms->mem[j]]];
-            for (size_t k = 0; k < set->n_posts; k++) {
-                s += m->post[set->posts[k]].slots;
-                f += m->post[set->posts[k]].filled;
-            }
-        }
-        o->sample(o->ctx, t, m->groups.label[1 + i], ms->waiting, ms->open, s, f);
+        o->sample(o->ctx, t, m->groups.label[1 + i], ms->waiting, ms->open,
+                  ms->serve_slots, ms->serve_filled);
     }
     for (size_t p = 0; p < sc->n_posts; p++)
         o->sample(o->ctx, t, m->groups.label[1 + sc->n_munis + p], 0,
@@ -181,10 +197,12 @@ static void case_metrics(const kim_model *m, const gstats *g, double *v, int wai
     if (g->hist->n == 0) return;
     v[KIM_M_WAIT_MEAN] = g->wait_sum / (double)g->hist->n;
     v[KIM_M_WAIT_MAX] = g->hist->max;
-    v[KIM_M_WAIT_P50] = sim_qhist_quantile(g->hist, 0.50);
-    v[KIM_M_WAIT_P90] = sim_qhist_quantile(g->hist, 0.90);
-    v[KIM_M_WAIT_P95] = sim_qhist_quantile(g->hist, 0.95);
-    v[KIM_M_WAIT_TARGET_Q] = sim_qhist_quantile(g->hist, m->sc->targets.wait_quantile);
+    double q[4] = { 0.50, 0.90, 0.95, m->sc->targets.wait_quantile }, x[4];
+    sim_qhist_quantiles(g->hist, q, 4, x);
+    v[KIM_M_WAIT_P50] = x[0];
+    v[KIM_M_WAIT_P90] = x[1];
+    v[KIM_M_WAIT_P95] = x[2];
+    v[KIM_M_WAIT_TARGET_Q] = x[3];
     v[KIM_M_P_WAIT] = ratio((double)g->waited, (double)g->started);
 }
 

@@ -169,28 +169,42 @@ static void hremove(kim_model *m, kset *s, uint32_t id)
     else hdown(m, s, i, last);
 }
 
-/* The municipality's best case changed: fix its place in every set heap. */
-static void head_changed(kim_model *m, size_t mu)
+/* Best waiting case of municipality mu: the head of its first non-empty
+ * priority level; NIL when none. */
+static uint32_t muni_best(const kim_model *m, size_t mu)
+{
+    const klist *l = &m->wl[mu * m->n_levels];
+    for (size_t lv = 0; lv < m->n_levels; lv++)
+        if (l[lv].head != NIL) return l[lv].head;
+    return NIL;
+}
+
+/* The municipality's best case is now `best`, ahead of the one it had:
+ * it joins, or moves up in, every set heap it is in. */
+static void head_improved(kim_model *m, size_t mu, uint32_t best)
 {
     kmuni_state *ms = &m->muni[mu];
-    uint32_t best = NIL;
-    for (size_t l = 0; l < m->n_levels; l++) {
-        uint32_t h = m->wl[mu * m->n_levels + l].head;
-        if (h != NIL) { best = h; break; }
-    }
     ms->head = best;
     for (size_t j = 0; j < ms->n_mem; j++) {
         uint32_t id = ms->mem[j];
         kset *s = &m->sets[m->mem_set[id]];
-        if (best == NIL) {
-            if (m->mem_pos[id] != NIL) hremove(m, s, id);
-        } else if (m->mem_pos[id] == NIL) {
-            hup(m, s, s->heap_n++, id);
-        } else {
-            size_t i = m->mem_pos[id];
-            if (i > 0 && mem_before(m, id, s->heap[(i - 1) / 2])) hup(m, s, i, id);
-            else hdown(m, s, i, id);
-        }
+        if (m->mem_pos[id] == NIL) hup(m, s, s->heap_n++, id);
+        else hup(m, s, m->mem_pos[id], id);
+    }
+}
+
+/* The municipality's best case left: its next best (if any) is behind it,
+ * so it moves down in, or leaves, every set heap it is in. */
+static void head_removed(kim_model *m, size_t mu)
+{
+    kmuni_state *ms = &m->muni[mu];
+    uint32_t best = muni_best(m, mu);
+    ms->head = best;
+    for (size_t j = 0; j < ms->n_mem; j++) {
+        uint32_t id = ms->mem[j];
+        kset *s = &m->sets[m->mem_set[id]];
+        if (best == NIL) hremove(m, s, id);
+        else if (2 * (size_t)m->mem_pos[id] + 1 < s->heap_n) hdown(m, s, m->mem_pos[id], id);
     }
 }
 
@@ -213,7 +227,7 @@ void wl_push(kim_model *m, uint32_t c)
     if (after == NIL) l->head = c; else m->cases[after].next = c;
     cs->state = CASE_WAITING;
     cs->post = -1;
-    if (after == NIL) head_changed(m, cs->muni);
+    if (after == NIL && muni_best(m, cs->muni) == c) head_improved(m, cs->muni, c);
 }
 
 void wl_remove(kim_model *m, uint32_t c)
@@ -224,14 +238,7 @@ void wl_remove(kim_model *m, uint32_t c)
     if (cs->prev == NIL) l->head = cs->next; else m->cases[cs->prev].next = cs->next;
     if (cs->next == NIL) l->tail = cs->prev; else m->cases[cs->next].prev = cs->prev;
     cs->prev = cs->next = NIL;
-    if (was_head) head_changed(m, cs->muni);
-}
-
-uint32_t wl_best_for_set(const kim_model *m, size_t s)
-{
-    const kset *set = &m->sets[s];
-    if (set->heap_n == 0) return NIL;
-    return m->muni[m->mem_muni[set->heap[0]]].head;
+    if (was_head && m->muni[cs->muni].head == c) head_removed(m, cs->muni);
 }
 
 /* ------------------------------------------------------------------ */
@@ -248,9 +255,18 @@ static inline double load(const kim_model *m, size_t p)
     return (double)m->post[p].open / (double)m->post[p].slots;
 }
 
-long wl_free_post(const kim_model *m, size_t mu)
+/* First post of set s with a free slot (home-first); s->n_free > 0. */
+static long first_free(const kim_model *m, const kset *s)
 {
-    const kmuni_state *ms = &m->muni[mu];
+    for (size_t i = 0; i < s->n_posts; i++)
+        if (is_free(m, s->posts[i])) return (long)s->posts[i];
+    SIM_ASSERT(!"n_free counts a free post");   /* I4 */
+    return -1;
+}
+
+/* Least loaded free post of mu's sets, ties to the lowest index. */
+static long least_loaded(const kim_model *m, const kmuni_state *ms)
+{
     long best = -1;
     for (size_t j = 0; j < ms->n_mem; j++) {
         const kset *s = &m->sets[m->mem_set[ms->mem[j]]];
@@ -258,13 +274,23 @@ long wl_free_post(const kim_model *m, size_t mu)
         for (size_t i = 0; i < s->n_posts; i++) {
             size_t p = s->posts[i];
             if (!is_free(m, p)) continue;
-            if (m->sc->assign == KIM_ASSIGN_HOME_FIRST) return (long)p;
             if (best < 0 || load(m, p) < load(m, (size_t)best) ||
                 (load(m, p) == load(m, (size_t)best) && (long)p < best))
                 best = (long)p;
         }
     }
     return best;
+}
+
+long wl_free_post(const kim_model *m, size_t mu)
+{
+    const kmuni_state *ms = &m->muni[mu];
+    if (m->sc->assign != KIM_ASSIGN_HOME_FIRST) return least_loaded(m, ms);
+    for (size_t j = 0; j < ms->n_mem; j++) {
+        const kset *s = &m->sets[m->mem_set[ms->mem[j]]];
+        if (s->n_free > 0) return first_free(m, s);
+    }
+    return -1;
 }
 
 void wl_post_capacity_changed(kim_model *m, size_t p, int was_free)

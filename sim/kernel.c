@@ -1,24 +1,44 @@
 /*
  * kernel.c — the clock and the event queue (sim_kernel).
  *
- * Invariant: `heap[0..n)` is a binary min-heap on (time, ord), where ord
- * packs the priority class (top 4 bits) above a 36-bit insertion sequence
- * above the 24-bit slot, so ties in time break by class, then by order of
- * scheduling (the slot never decides: sequences are unique).  Entries are
- * 16 bytes, four to a cache line.  slot[s] holds the event's type and
- * argument, a generation (bumped on every release, so a stale handle is
- * caught) and its state.
+ * The queue has two levels.  Events of the near future wait in a binary
+ * min-heap; later ones lie, unsorted, in the buckets of a calendar (Brown
+ * 1988, "Calendar queues: a fast O(1) priority queue implementation for
+ * the simulation event set problem", CACM 31(10)) and move into the heap a
+ * bucket at a time when the heap runs dry, like the unsorted rungs of a
+ * ladder queue (Tang, Goh & Thng 2005, "Ladder queue: an O(1) priority
+ * queue structure for large-scale discrete event simulation", ACM TOMACS
+ * 15(3)).  So a deep queue (a state's tens of thousands of open cases)
+ * costs O(1) per event instead of a sift through log2 n levels, while ties
+ * and skewed times cost at worst the heap's O(log n), never a walk along a
+ * bucket.  A queue of fewer than 2 MIN_BUCKETS events is a plain heap.
  *
- * Cancellation is lazy: a cancelled event stays in the heap, marked, and is
- * dropped when it reaches the top, so sifting never has to track where an
- * entry is.  When cancelled entries outnumber live ones (and there are more
- * than a few), the heap is rebuilt without them (Floyd 1964, O(n)), so
- * memory stays proportional to the live events.
+ * Invariants:
+ *  - an event at time t lies in virtual bucket vb(t) = floor(t / width),
+ *    monotone in t.  The heap holds exactly the pending events with
+ *    vb < edge (all of them while edge == UINT64_MAX), bucket vb mod nb the
+ *    others, so every heap event comes before every bucket event;
+ *  - heap[0..n) is a min-heap on (time, ord), ord packing the priority
+ *    class (top 4 bits) above a 36-bit insertion sequence above the 24-bit
+ *    node id: ties in time break by class, then by order of scheduling.
+ *    Keys are unique, so the order events leave in never depends on the
+ *    layout (heap shape, width, bucket count);
+ *  - while `hole` is set, heap[0] is vacant: sim_next leaves the root empty
+ *    so that the event a handler schedules next drops into it with one
+ *    sift-down ("replace-top", Knuth, TAOCP vol. 3, §5.2.3);
+ *  - cancellation is lazy: a cancelled node stays where it is, marked, and
+ *    is dropped when it reaches the top of the heap or leaves its bucket;
+ *    when cancelled nodes outnumber live ones a rebuild drops them all, so
+ *    memory stays proportional to the live events;
+ *  - the calendar is rebuilt (O(n)) when n grows past 2 nb or falls below
+ *    nb / 4, or when finding buckets took more than about four steps per
+ *    event since the last rebuild, and at least nb events ago: then nb is
+ *    the power of two >= n and the width three times the mean gap between
+ *    the earliest events, gaps over twice the first mean left out (Brown's
+ *    rule).  Rebuilds come O(n) events apart, so they cost O(1) per event.
  *
- * While `hole` is set, heap[0] is vacant: sim_next leaves the root empty so
- * that the first event the handler schedules drops into it with one
- * sift-down instead of a pop's sift-down plus a push's sift-up (the
- * "replace-top" of Knuth, TAOCP vol. 3, §5.2.3).
+ * A node's generation moves on whenever its event leaves, so a stale handle
+ * is caught.
  */
 #include "sim.h"
 
@@ -27,32 +47,57 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SLOT_BITS 24
+#if defined(__GNUC__)
+#define COLD __attribute__((cold, noinline))   /* keep rare paths out of hot ones */
+#define NOINLINE __attribute__((noinline))
+#else
+#define COLD
+#define NOINLINE
+#endif
+
+#define ID_BITS 24
 #define SEQ_BITS 36
-#define SLOT_OF(ord) ((uint32_t)((ord) & ((1u << SLOT_BITS) - 1)))
+#define ID_OF(ord) ((uint32_t)((ord) & ((1u << ID_BITS) - 1)))
+#define NONE UINT32_MAX
+#define MIN_BUCKETS 16
+#define SAMPLE 25           /* earliest events whose gaps set the width */
 #define COMPACT_MIN 256
 
-enum { SLOT_FREE, SLOT_PENDING, SLOT_CANCELLED };
+enum { NODE_FREE, NODE_PENDING, NODE_CANCELLED };
 
 typedef struct entry {
     double time;
-    uint64_t ord;      /* class | sequence | slot */
+    uint64_t ord;           /* class | sequence | node id */
 } entry;
 
-typedef struct slot {
-    uint32_t type, arg;    /* arg doubles as the free-list link */
-    uint32_t gen;
+/* One scheduled event.  time, ord and vb are kept while it is in a bucket
+ * (in the heap, its entry has them). */
+typedef struct node {
+    double time;
+    uint64_t ord;
+    uint64_t vb;            /* virtual bucket of time */
+    uint32_t type, arg;
+    uint32_t next;          /* next in its bucket, or in the free list */
+    uint32_t gen;           /* moves on when the event leaves */
     uint32_t state;
-} slot;
+} node;
 
 struct sim_kernel {
-    entry *heap;
-    size_t n, cap, cancelled;
-    slot *slots;
-    uint32_t nslots, slot_cap, free_head;
+    entry *heap;            /* the near future */
+    size_t n, cap;
+    int hole;               /* heap[0] was popped and not yet refilled */
+    uint32_t *bucket;       /* the far future: list heads, NONE when empty */
+    size_t nb, mask, n_far; /* buckets (a power of two); nodes in them */
+    double width, inv_width;/* days per bucket */
+    uint64_t edge;          /* first virtual bucket not in the heap */
+    size_t grow_at, shrink_at;
+    uint64_t steps;         /* bucket steps since the last rebuild, */
+    uint64_t rebuilt_at;    /* which came after this many events */
+    node *nodes;
+    uint32_t n_nodes, node_cap, free_head;
+    size_t cancelled;       /* cancelled nodes still in the heap or buckets */
     uint64_t seq, processed;
     double now;
-    int hole;          /* heap[0] was popped and not yet refilled */
 };
 
 /* ------------------------------------------------------------------ */
@@ -99,53 +144,15 @@ char *sim_xstrdup(const char *s)
 }
 
 /* ------------------------------------------------------------------ */
-/* Kernel                                                               */
+/* The heap                                                             */
 /* ------------------------------------------------------------------ */
-
-sim_kernel *sim_kernel_new(size_t capacity_hint)
-{
-    sim_kernel *k = sim_xcalloc(1, sizeof *k);
-    k->cap = k->slot_cap = capacity_hint < 16 ? 16 : (uint32_t)capacity_hint;
-    k->heap = sim_xmalloc(k->cap * sizeof *k->heap);
-    k->slots = sim_xmalloc(k->slot_cap * sizeof *k->slots);
-    k->free_head = UINT32_MAX;
-    return k;
-}
-
-void sim_kernel_free(sim_kernel *k)
-{
-    if (!k) return;
-    free(k->heap);
-    free(k->slots);
-    free(k);
-}
-
-static void release_slot(sim_kernel *k, uint32_t s)
-{
-    k->slots[s].state = SLOT_FREE;
-    k->slots[s].gen++;
-    k->slots[s].arg = k->free_head;
-    k->free_head = s;
-}
-
-void sim_kernel_reset(sim_kernel *k)
-{
-    /* every slot back on the free list; generations move on, so handles
-     * from the previous run are stale */
-    k->free_head = UINT32_MAX;
-    for (uint32_t s = k->nslots; s-- > 0;) release_slot(k, s);
-    k->n = k->cancelled = 0;
-    k->hole = 0;
-    k->seq = k->processed = 0;
-    k->now = 0.0;
-}
 
 static inline int before(const entry *a, const entry *b)
 {
     return a->time < b->time || (a->time == b->time && a->ord < b->ord);
 }
 
-static void sift_up(entry *h, size_t i, entry e)
+static inline void sift_up(entry *h, size_t i, entry e)
 {
     while (i > 0) {
         size_t p = (i - 1) / 2;
@@ -169,22 +176,6 @@ static void sift_down(entry *h, size_t n, size_t i, entry e)
     h[i] = e;
 }
 
-static uint32_t take_slot(sim_kernel *k)
-{
-    if (k->free_head != UINT32_MAX) {
-        uint32_t s = k->free_head;
-        k->free_head = k->slots[s].arg;
-        return s;
-    }
-    if (k->nslots == k->slot_cap) {
-        k->slot_cap *= 2;
-        k->slots = sim_xrealloc(k->slots, k->slot_cap * sizeof *k->slots);
-    }
-    SIM_ASSERT(k->nslots < (1u << SLOT_BITS) - 1);   /* 16.7 M pending events */
-    k->slots[k->nslots].gen = 1;
-    return k->nslots++;
-}
-
 /* Refills a vacant root with the last entry. */
 static void fill_hole(sim_kernel *k)
 {
@@ -193,75 +184,301 @@ static void fill_hole(sim_kernel *k)
     if (k->n > 0) sift_down(k->heap, k->n, 0, last);
 }
 
+static inline void heap_push(sim_kernel *k, entry e)
+{
+    if (k->hole) {
+        k->hole = 0;
+        sift_down(k->heap, k->n, 0, e);
+        return;
+    }
+    if (k->n == k->cap) {
+        k->cap *= 2;
+        k->heap = sim_xrealloc(k->heap, k->cap * sizeof *k->heap);
+    }
+    sift_up(k->heap, k->n++, e);
+}
+
+/* ------------------------------------------------------------------ */
+/* The calendar                                                         */
+/* ------------------------------------------------------------------ */
+
+/* Virtual bucket of a time >= 0: floor(t / width), capped (monotone). */
+static inline uint64_t vbucket(const sim_kernel *k, double t)
+{
+    double x = t * k->inv_width;
+    return (uint64_t)(int64_t)(x < 0x1p62 ? x : 0x1p62);
+}
+
+static void release(sim_kernel *k, uint32_t id)
+{
+    k->nodes[id].state = NODE_FREE;
+    k->nodes[id].gen++;
+    k->nodes[id].next = k->free_head;
+    k->free_head = id;
+}
+
+/* Files the pending event e of node id: into the heap when it is near,
+ * else into its bucket. */
+static inline void file_event(sim_kernel *k, uint32_t id, entry e)
+{
+    uint64_t vb;
+    if (k->edge == UINT64_MAX || (vb = vbucket(k, e.time)) < k->edge) {
+        heap_push(k, e);
+    } else {
+        node *nd = &k->nodes[id];
+        nd->time = e.time;
+        nd->ord = e.ord;
+        nd->vb = vb;
+        nd->next = k->bucket[vb & k->mask];
+        k->bucket[vb & k->mask] = id;
+        k->n_far++;
+    }
+}
+
+/* Moves the events of the next non-empty virtual bucket into the heap,
+ * dropping cancelled ones.  After a whole cycle of nb buckets without one
+ * (the calendar's "year"), jumps to the earliest bucket any event is in. */
+static void advance(sim_kernel *k)
+{
+    uint64_t vb = k->edge;
+    for (size_t steps = 0; k->n_far > 0; steps++, vb++) {
+        if (steps == k->nb) {                      /* a year without events */
+            steps = 0;
+            uint64_t min = UINT64_MAX;
+            for (size_t b = 0; b < k->nb; b++)
+                for (uint32_t id = k->bucket[b]; id != NONE; id = k->nodes[id].next)
+                    if (k->nodes[id].vb < min) min = k->nodes[id].vb;
+            k->steps += k->nb;
+            vb = min;
+        }
+        uint32_t *link = &k->bucket[vb & k->mask];
+        int moved = 0;
+        while (*link != NONE) {
+            node *e = &k->nodes[*link];
+            k->steps++;
+            if (e->vb != vb) {
+                link = &e->next;
+                continue;
+            }
+            uint32_t id = *link;
+            *link = e->next;
+            k->n_far--;
+            if (e->state == NODE_CANCELLED) {
+                k->cancelled--;
+                release(k, id);
+                continue;
+            }
+            heap_push(k, (entry){ e->time, e->ord });
+            moved = 1;
+        }
+        if (moved) {
+            k->edge = vb + 1;
+            k->steps += steps;
+            return;
+        }
+    }
+    k->edge = vb;
+}
+
+/* Bucket width for nodes ids[0..n): three times the mean gap between the
+ * SAMPLE earliest, gaps over twice the first mean left out (Brown 1988,
+ * §3); 1 day when there is no gap to measure. */
+static double calendar_width(const sim_kernel *k, const uint32_t *ids, size_t n)
+{
+    double t[SAMPLE];
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {           /* the SAMPLE smallest, sorted */
+        double x = k->nodes[ids[i]].time;
+        if (m == SAMPLE && x >= t[m - 1]) continue;
+        size_t j = m < SAMPLE ? m++ : m - 1;
+        while (j > 0 && t[j - 1] > x) { t[j] = t[j - 1]; j--; }
+        t[j] = x;
+    }
+    if (m < 2 || !(t[m - 1] > t[0]) || !isfinite(t[m - 1])) return 1.0;
+    double mean = (t[m - 1] - t[0]) / (double)(m - 1), sum = 0.0;
+    size_t gaps = 0;
+    for (size_t i = 1; i < m; i++)
+        if (t[i] - t[i - 1] <= 2.0 * mean) { sum += t[i] - t[i - 1]; gaps++; }
+    double w = gaps && sum > 0.0 ? 3.0 * sum / (double)gaps : 3.0 * mean;
+    return w > 0.0 && isfinite(w) ? w : 1.0;
+}
+
+/* Collects every pending node, drops the cancelled ones, and files the
+ * others again in a calendar sized and calibrated for them. */
+static COLD void rebuild(sim_kernel *k)
+{
+    if (k->hole) fill_hole(k);
+    size_t live = sim_pending(k);
+    uint32_t *ids = sim_xmalloc((live + 1) * sizeof *ids);
+    size_t m = 0;
+    for (size_t i = 0; i < k->n; i++) {
+        uint32_t id = ID_OF(k->heap[i].ord);
+        k->nodes[id].time = k->heap[i].time;
+        k->nodes[id].ord = k->heap[i].ord;
+        if (k->nodes[id].state == NODE_CANCELLED) release(k, id);
+        else ids[m++] = id;
+    }
+    for (size_t b = 0; b < k->nb; b++)
+        for (uint32_t id = k->bucket[b], next; id != NONE; id = next) {
+            next = k->nodes[id].next;
+            if (k->nodes[id].state == NODE_CANCELLED) release(k, id);
+            else ids[m++] = id;
+        }
+    SIM_ASSERT(m == live);
+    size_t nb = MIN_BUCKETS;
+    while (nb < m) nb *= 2;
+    k->bucket = sim_xrealloc(k->bucket, nb * sizeof *k->bucket);
+    for (size_t b = 0; b < nb; b++) k->bucket[b] = NONE;
+    k->nb = nb;
+    k->mask = nb - 1;
+    k->width = calendar_width(k, ids, m);
+    k->inv_width = 1.0 / k->width;
+    k->grow_at = 2 * nb;
+    k->shrink_at = nb > MIN_BUCKETS ? nb / 4 : 0;
+    k->steps = 0;
+    k->rebuilt_at = k->processed;
+    k->n = k->n_far = k->cancelled = 0;
+    /* a small queue is a plain heap; else the heap starts empty and the
+     * first sim_next moves the earliest bucket into it */
+    k->edge = m < 2 * MIN_BUCKETS ? UINT64_MAX : vbucket(k, k->now);
+    for (size_t i = 0; i < m; i++)
+        file_event(k, ids[i], (entry){ k->nodes[ids[i]].time, k->nodes[ids[i]].ord });
+    free(ids);
+}
+
+/* ------------------------------------------------------------------ */
+/* Kernel                                                               */
+/* ------------------------------------------------------------------ */
+
+sim_kernel *sim_kernel_new(size_t capacity_hint)
+{
+    sim_kernel *k = sim_xcalloc(1, sizeof *k);
+    k->cap = k->node_cap = capacity_hint < 16 ? 16 : (uint32_t)capacity_hint;
+    k->heap = sim_xmalloc(k->cap * sizeof *k->heap);
+    k->nodes = sim_xmalloc(k->node_cap * sizeof *k->nodes);
+    k->free_head = NONE;
+    k->nb = MIN_BUCKETS;
+    k->mask = MIN_BUCKETS - 1;
+    k->bucket = sim_xmalloc(MIN_BUCKETS * sizeof *k->bucket);
+    for (size_t b = 0; b < MIN_BUCKETS; b++) k->bucket[b] = NONE;
+    k->width = k->inv_width = 1.0;
+    k->grow_at = 2 * MIN_BUCKETS;
+    k->edge = UINT64_MAX;                /* a plain heap while small */
+    return k;
+}
+
+void sim_kernel_free(sim_kernel *k)
+{
+    if (!k) return;
+    free(k->heap);
+    free(k->bucket);
+    free(k->nodes);
+    free(k);
+}
+
+void sim_kernel_reset(sim_kernel *k)
+{
+    /* every node back on the free list; generations move on, so handles
+     * from the previous run are stale */
+    k->free_head = NONE;
+    for (uint32_t id = k->n_nodes; id-- > 0;) {     /* ascending free list */
+        if (k->nodes[id].state != NODE_FREE) k->nodes[id].gen++;
+        k->nodes[id].state = NODE_FREE;
+        k->nodes[id].next = k->free_head;
+        k->free_head = id;
+    }
+    for (size_t b = 0; b < k->nb; b++) k->bucket[b] = NONE;
+    k->n = k->n_far = k->cancelled = 0;
+    k->hole = 0;
+    k->seq = k->processed = 0;
+    k->now = 0.0;
+    k->steps = k->rebuilt_at = 0;
+    k->edge = k->nb == MIN_BUCKETS ? UINT64_MAX : vbucket(k, 0.0);
+}
+
+/* Adds nodes to the pool, putting them on the free list. */
+static COLD void grow_nodes(sim_kernel *k)
+{
+    uint32_t old = k->n_nodes, cap = old < k->node_cap ? k->node_cap : 2 * old;
+    SIM_ASSERT(cap <= (1u << ID_BITS));          /* 16.7 M pending events */
+    if (cap > k->node_cap) {
+        k->node_cap = cap;
+        k->nodes = sim_xrealloc(k->nodes, cap * sizeof *k->nodes);
+    }
+    for (uint32_t id = cap; id-- > old;) {
+        k->nodes[id].gen = 1;
+        k->nodes[id].state = NODE_FREE;
+        k->nodes[id].next = k->free_head;
+        k->free_head = id;
+    }
+    k->n_nodes = cap;
+}
+
 sim_handle sim_schedule(sim_kernel *k, double time, unsigned cls,
                         uint32_t type, uint32_t arg)
 {
     SIM_ASSERT(time >= k->now);          /* the clock never goes back */
     SIM_ASSERT(cls < 16 && k->seq < ((uint64_t)1 << SEQ_BITS));
-    uint32_t s = take_slot(k);
-    slot *sl = &k->slots[s];
-    sl->type = type;
-    sl->arg = arg;
-    sl->state = SLOT_PENDING;
-    entry e = { time, ((uint64_t)cls << (SEQ_BITS + SLOT_BITS)) |
-                      (k->seq++ << SLOT_BITS) | s };
-    if (k->hole) {
-        k->hole = 0;
+    if (k->free_head == NONE) grow_nodes(k);
+    uint32_t id = k->free_head;
+    node *nd = &k->nodes[id];
+    k->free_head = nd->next;
+    nd->type = type;
+    nd->arg = arg;
+    nd->state = NODE_PENDING;
+    entry e = { time, (uint64_t)cls << (SEQ_BITS + ID_BITS) | k->seq++ << ID_BITS | id };
+    if (k->hole && (k->edge == UINT64_MAX || vbucket(k, time) < k->edge)) {
+        k->hole = 0;                     /* the common case: the vacant root */
         sift_down(k->heap, k->n, 0, e);
     } else {
-        if (k->n == k->cap) {
-            k->cap *= 2;
-            k->heap = sim_xrealloc(k->heap, k->cap * sizeof *k->heap);
-        }
-        sift_up(k->heap, k->n++, e);
+        file_event(k, id, e);
+        if (k->n + k->n_far > k->grow_at) rebuild(k);
     }
-    return ((uint64_t)sl->gen << 32) | (uint64_t)(s + 1);
-}
-
-/* Drops cancelled entries and re-heapifies (Floyd's bottom-up build). */
-static void compact(sim_kernel *k)
-{
-    if (k->hole) fill_hole(k);
-    size_t j = 0;
-    for (size_t i = 0; i < k->n; i++) {
-        uint32_t s = SLOT_OF(k->heap[i].ord);
-        if (k->slots[s].state == SLOT_CANCELLED) release_slot(k, s);
-        else k->heap[j++] = k->heap[i];
-    }
-    k->n = j;
-    k->cancelled = 0;
-    for (size_t i = k->n / 2; i-- > 0;) sift_down(k->heap, k->n, i, k->heap[i]);
+    return ((uint64_t)nd->gen << 32) | (uint64_t)(id + 1);
 }
 
 void sim_cancel(sim_kernel *k, sim_handle h)
 {
-    uint32_t s = (uint32_t)(h & 0xffffffffu) - 1;
-    SIM_ASSERT(h != 0 && s < k->nslots);
-    SIM_ASSERT(k->slots[s].gen == (uint32_t)(h >> 32));   /* live handle */
-    SIM_ASSERT(k->slots[s].state == SLOT_PENDING);        /* not twice */
-    k->slots[s].state = SLOT_CANCELLED;
+    uint32_t id = (uint32_t)(h & 0xffffffffu) - 1;
+    SIM_ASSERT(h != 0 && id < k->n_nodes);
+    SIM_ASSERT(k->nodes[id].gen == (uint32_t)(h >> 32));   /* live handle */
+    SIM_ASSERT(k->nodes[id].state == NODE_PENDING);        /* not twice */
+    k->nodes[id].state = NODE_CANCELLED;
     k->cancelled++;
-    if (k->cancelled > COMPACT_MIN && 2 * k->cancelled > k->n) compact(k);
+    if (k->cancelled > COMPACT_MIN && k->cancelled > sim_pending(k)) rebuild(k);
+}
+
+/* The heap ran dry: moves the next bucket into it, rebuilding first when
+ * the calendar no longer suits the events.  Returns 0 when no event is
+ * left. */
+static NOINLINE int refill(sim_kernel *k)
+{
+    uint64_t events = k->processed - k->rebuilt_at;
+    if (sim_pending(k) < k->shrink_at ||
+        (k->steps > 4 * events + 64 + 4 * k->nb && events >= k->nb))
+        rebuild(k);
+    while (k->n == 0 && k->n_far > 0) advance(k);
+    return k->n > 0;
 }
 
 int sim_next(sim_kernel *k, sim_event *ev)
 {
     for (;;) {
         if (k->hole) fill_hole(k);
-        if (k->n == 0) return 0;
+        if (k->n == 0 && !refill(k)) return 0;
         entry top = k->heap[0];
-        uint32_t s = SLOT_OF(top.ord);
-        slot *sl = &k->slots[s];
+        uint32_t id = ID_OF(top.ord);
+        node *e = &k->nodes[id];
         k->hole = 1;                 /* refilled lazily: see the invariant */
-        if (sl->state == SLOT_CANCELLED) {
+        if (e->state == NODE_CANCELLED) {
             k->cancelled--;
-            release_slot(k, s);
+            release(k, id);
             continue;
         }
         ev->time = top.time;
-        ev->type = sl->type;
-        ev->arg = sl->arg;
-        release_slot(k, s);
+        ev->type = e->type;
+        ev->arg = e->arg;
+        release(k, id);
         k->now = top.time;
         k->processed++;
         return 1;
@@ -269,5 +486,8 @@ int sim_next(sim_kernel *k, sim_event *ev)
 }
 
 double sim_now(const sim_kernel *k) { return k->now; }
-size_t sim_pending(const sim_kernel *k) { return k->n - (size_t)k->hole - k->cancelled; }
+size_t sim_pending(const sim_kernel *k)
+{
+    return k->n - (size_t)k->hole + k->n_far - k->cancelled;
+}
 uint64_t sim_events_processed(const sim_kernel *k) { return k->processed; }

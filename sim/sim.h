@@ -132,6 +132,8 @@ typedef struct sim_qhist {
 void sim_qhist_reset(sim_qhist *h);
 /* Returns the q-quantile (0 < q <= 1) of the values added; NaN when empty. */
 double sim_qhist_quantile(const sim_qhist *h, double q);
+/* The same for q[0..n) into out[0..n), sharing one pass over the buckets. */
+void sim_qhist_quantiles(const sim_qhist *h, const double *q, size_t n, double *out);
 
 /* ---- the hot updates, inline (they run several times per case) ---- */
 
@@ -164,19 +166,35 @@ static inline int sim_qhist_bucket(double x)
                  ((uint64_t)(1023 + SIM_QH_MIN_EXP) << SIM_QH_SUB_BITS));
 }
 
-static inline void sim_qhist_add(sim_qhist *h, double x)
+/* The cell of x: its bucket, or one of these.  A value that goes into
+ * several histograms has its cell found once (sim_qhist_add_cell). */
+enum { SIM_QH_CELL_ZERO = -1, SIM_QH_CELL_OVER = -2 };
+
+static inline int sim_qhist_cell(double x)
+{
+    if (!(x >= SIM_QH_LOW)) return SIM_QH_CELL_ZERO;   /* below range (or 0) */
+    if (x >= SIM_QH_HIGH) return SIM_QH_CELL_OVER;
+    return sim_qhist_bucket(x);
+}
+
+/* Adds x, whose cell is sim_qhist_cell(x). */
+static inline void sim_qhist_add_cell(sim_qhist *h, int cell, double x)
 {
     h->n++;
     if (x > h->max) h->max = x;
-    if (!(x >= SIM_QH_LOW)) {            /* below range (or 0): exact zero */
+    if (cell >= 0) {
+        SIM_ASSERT(h->count[cell] < UINT32_MAX);
+        h->count[cell]++;
+    } else if (cell == SIM_QH_CELL_ZERO) {
         h->zero++;
-    } else if (x >= SIM_QH_HIGH) {
-        h->over++;
     } else {
-        int b = sim_qhist_bucket(x);
-        SIM_ASSERT(h->count[b] < UINT32_MAX);
-        h->count[b]++;
+        h->over++;
     }
+}
+
+static inline void sim_qhist_add(sim_qhist *h, double x)
+{
+    sim_qhist_add_cell(h, sim_qhist_cell(x), x);
 }
 
 #endif
