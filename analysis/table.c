@@ -138,10 +138,24 @@ static double fte_of(const an_variant *v, size_t g)
 
 /* Arrivals per year: counted over the observed period when the run
  * reported them, else the scenario's Poisson rate. */
+/* Mean observed span, warm-up to the end of each replication (the horizon,
+ * or the day an overloaded one stopped). */
+static double observed_days(const an_variant *v)
+{
+    if (v->n_reps == 0) return v->sc->horizon_days - v->sc->warmup_days;
+    double sum = 0.0;
+    for (size_t r = 0; r < v->n_reps; r++) {
+        const kim_run_info *in = &v->info[r];
+        double end = in->end_day > 0.0 ? in->end_day : v->sc->horizon_days;
+        sum += end - in->warmup_days;
+    }
+    return sum / (double)v->n_reps;
+}
+
 static double arrivals_of(const an_variant *v, size_t g)
 {
     const kim_scenario *sc = v->sc;
-    double years = (sc->horizon_days - warmup_mean(v)) / 365.0;
+    double years = observed_days(v) / 365.0;
     double x = mean_of(v, g, KIM_M_ARRIVALS);
     size_t i = v->groups->index[g];
     if (!isnan(x) && years > 0.0) return x / years;
