@@ -38,7 +38,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BIN     := $(BUILD)/kimsim
 
-.PHONY: all deps run test unit clitest bench asan valgrind clean install uninstall fuzz FORCE
+.PHONY: all deps test-deps run test unit clitest bench asan valgrind clean install uninstall fuzz FORCE
 all: deps $(BIN)
 
 # Installs the Debian packages when pkg-config does not find the libraries.
@@ -79,7 +79,20 @@ run: all
 	./$(BIN) run scenarios/default.cfg --force
 
 # Every cmocka binary, then the command-line tests (they use the binary).
-test: all $(TEST_BIN)
+# What the tests need beyond the build: gnuplot and fonts for the report
+# tests, python3 for reading their PNG and XML (headless Chromium is
+# optional: .ci/run installs it, the browser check is skipped without it).
+TEST_DEBS := gnuplot-nox fonts-dejavu-core python3
+test-deps:
+	@if ! command -v gnuplot >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1 \
+	   || [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
+	  echo "kimsim: installing $(TEST_DEBS)"; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(TEST_DEBS) >/dev/null; \
+	fi
+
+test: all test-deps $(TEST_BIN)
 	@KIMSIM=$(BIN) BUILD=$(BUILD) sh tests/run.sh $(TEST_BIN)
 
 bench: all
