@@ -104,10 +104,10 @@ int cli_in_shard(const cli_opts *o, unsigned long r);
  * by run->jr, freed by cli_run_fini). */
 cli_journal *cli_journal_new(const cli_run *run);       /* empty index */
 void cli_journal_free(cli_journal *j);                  /* NULL: no-op */
-/* Adds every whole record of the logs in dir to run's index and results
- * (making run->jr if needed); records already there count in *dups.
- * 0, or -1 when dir cannot be read. */
-int cli_journal_scan(cli_run *run, const char *dir, size_t *dups);
+/* Adds every whole record of the logs in dir to run's index and, with
+ * `values`, its results (making run->jr if needed); records already there
+ * count in *dups.  0, or -1 when dir cannot be read. */
+int cli_journal_scan(cli_run *run, const char *dir, int values, size_t *dups);
 int cli_journal_has(const cli_run *run, size_t v, unsigned long r);
 /* Removes the journal folder dir (after the files are written): 0 or -1. */
 int cli_journal_remove(const char *dir);

@@ -323,7 +323,7 @@ static int open_journal(cli_run *run)
         return 0;
     }
     size_t dups = 0;
-    return cli_journal_scan(run, run->journal, &dups);
+    return cli_journal_scan(run, run->journal, 1, &dups);
 }
 
 /* After an MPI run: results from every rank, and rank 0's index of every
@@ -335,7 +335,7 @@ static void gather_ranks(cli_run *run, int rank, int ranks)
     size_t dups = 0;
     cli_journal_free(run->jr);
     run->jr = NULL;
-    cli_journal_scan(run, run->journal, &dups);
+    cli_journal_scan(run, run->journal, 0, &dups);     /* the results came by MPI */
 }
 
 int cli_execute(cli_run *run)

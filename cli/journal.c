@@ -419,7 +419,7 @@ static int unhex_info(const char *hex, kim_run_info *in)
 
 /* One record line (checksum already checked) into the run; 1 when new,
  * 0 when (v, r) was already there, -1 when it does not fit the run. */
-static int take_record(cli_run *run, long log, const long long size[2], char *line)
+static int take_record(cli_run *run, long log, const long long size[2], int values, char *line)
 {
     size_t v, n;
     unsigned long r;
@@ -437,20 +437,24 @@ static int take_record(cli_run *run, long log, const long long size[2], char *li
     for (int k = 0; k < 2; k++)     /* its rows must be there too */
         if (l.off[k] < 0 || l.len[k] < 0 || l.off[k] + l.len[k] > size[k]) return -1;
     if (run->jr->loc[v][r].log >= 0) return 0;
+    run->jr->loc[v][r] = l;
+    if (!values) return 1;
     an_variant *res = &run->v[v].res;
     double *x = an_values(res, r, 0);
     char *p = line + used, *end;
     for (size_t i = 0; i < n; i++, p = end) {
         x[i] = strtod(p, &end);
-        if (end == p) return -1;
+        if (end == p) {
+            run->jr->loc[v][r].log = -1;
+            return -1;
+        }
     }
     res->info[r] = info;
-    run->jr->loc[v][r] = l;
     return 1;
 }
 
 /* The records of one .res log; counts records already known in *dups. */
-static int scan_log(cli_run *run, const char *stem, size_t *dups)
+static int scan_log(cli_run *run, const char *stem, int values, size_t *dups)
 {
     char path[4300];
     snprintf(path, sizeof path, "%s.res", stem);
@@ -472,14 +476,14 @@ static int scan_log(cli_run *run, const char *stem, size_t *dups)
         unsigned long long want = strtoull(sum + 1, NULL, 16);
         if (fnv1a(line, (size_t)(sum - line)) != want) continue;
         *sum = '\0';
-        if (take_record(run, log, size, line) == 0) ++*dups;
+        if (take_record(run, log, size, values, line) == 0) ++*dups;
     }
     free(line);
     fclose(f);
     return 0;
 }
 
-int cli_journal_scan(cli_run *run, const char *dir, size_t *dups)
+int cli_journal_scan(cli_run *run, const char *dir, int values, size_t *dups)
 {
     if (!run->jr) run->jr = cli_journal_new(run);
     DIR *d = opendir(dir);
@@ -491,7 +495,7 @@ int cli_journal_scan(cli_run *run, const char *dir, size_t *dups)
         if (n < 5 || e->d_name[0] != 'r' || strcmp(e->d_name + n - 4, ".res")) continue;
         char stem[4200];
         snprintf(stem, sizeof stem, "%s/%.*s", dir, (int)(n - 4), e->d_name);
-        rc = scan_log(run, stem, dups);
+        rc = scan_log(run, stem, values, dups);
     }
     closedir(d);
     return rc;

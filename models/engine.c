@@ -54,12 +54,18 @@ static void case_free(kim_model *m, uint32_t c)
     m->free_case = c;
 }
 
-static void trace_case(kim_model *m, const kcase *cs, double end, const char *outcome)
+/* Reports a case's outcome to the observer (m->trace: it has a trace). */
+static void trace_call(kim_model *m, const kcase *cs, double end, const char *outcome)
 {
-    if (!m->obs || !m->obs->trace) return;
     m->obs->trace(m->obs->ctx, cs->no, cs->muni, cs->type,
                   m->sc->case_types[cs->type].priority, cs->arrival, cs->start,
                   end, outcome, cs->post);
+}
+
+static inline void trace_case(kim_model *m, const kcase *cs, double end,
+                              const char *outcome)
+{
+    if (m->trace) trace_call(m, cs, end, outcome);
 }
 
 /* Draws type, duration and patience at time t from the case stream. */
@@ -657,10 +663,14 @@ int kim_model_run(kim_model *m, unsigned long rep, const kim_observer *obs,
 {
     const kim_scenario *sc = m->sc;
     m->obs = obs;
+    m->trace = obs && obs->trace;
     reset(m, rep);
     st_reset(m, rep);
     for (size_t p = 0; p < sc->n_posts; p++) eng_set_filled(m, p, m->post[p].filled);
     initial_state(m, rep, m->init_rng);
+    /* every accumulator starts afresh at day 0 (again at the warm-up):
+     * nothing of the previous replication on this workspace may leak in */
+    ty_restart(m, 0.0);
     schedule_bookkeeping(m);
     sim_event ev;
     double t = 0.0;

@@ -141,11 +141,12 @@ struct kim_model {
     long all_slots;          /* the district's slots and filled FTE, and */
     double all_filled;       /* the municipalities' serve_* (tally.c) ... */
     int capacity_changed;    /* ... are stale: a post's capacity changed */
-    int track_open;
+    int track_open;          /* keep posts' open lists (capacity_drop = reassign) */
     int overloaded;          /* waiting list reached max_waiting: stop */
-    long max_waiting;          /* keep posts' open lists (capacity_drop = reassign) */
+    long max_waiting;
     double warmup;
     const kim_observer *obs;
+    int trace;               /* obs has a trace callback */
     kim_groups groups;
     uint64_t cases_waiting_limit;
     gsl_rng *init_rng;       /* initial-state stream, re-seeded per municipality */

@@ -17,7 +17,10 @@
 static gstats *gs_alloc(size_t n)
 {
     gstats *g = sim_xcalloc(n + 1, sizeof *g);
-    for (size_t i = 0; i < n; i++) g[i].hist = sim_xmalloc(sizeof(sim_qhist));
+    for (size_t i = 0; i < n; i++) {
+        g[i].hist = sim_xmalloc(sizeof(sim_qhist));
+        sim_qhist_reset(g[i].hist);
+    }
     return g;
 }
 
@@ -33,7 +36,7 @@ static void gs_reset(gstats *g)
     sim_qhist *h = g->hist;
     memset(g, 0, sizeof *g);
     g->hist = h;
-    sim_qhist_reset(h);
+    sim_qhist_clear(h);
 }
 
 /* Adds b's counts into a (a->hist must be a scratch histogram). */
@@ -49,7 +52,12 @@ static void gs_merge(gstats *a, const gstats *b)
     const sim_qhist *g = b->hist;
     h->n += g->n; h->zero += g->zero; h->over += g->over;
     if (g->max > h->max) h->max = g->max;
-    for (int i = 0; i < SIM_QH_BUCKETS; i++) h->count[i] += g->count[i];
+    for (int o = 0; o < SIM_QH_OCTAVES; o++) {      /* the octaves in use */
+        if (!g->octave[o]) continue;
+        h->octave[o] += g->octave[o];
+        for (int i = o << SIM_QH_SUB_BITS; i < (o + 1) << SIM_QH_SUB_BITS; i++)
+            h->count[i] += g->count[i];
+    }
 }
 
 void ty_init(kim_model *m)
@@ -282,7 +290,7 @@ void ty_finish(kim_model *m, double t, double *values)
         double *v = values + kim_group_of(g, KIM_G_CARRIER, c) * KIM_N_METRICS;
         memset(&sum, 0, sizeof sum);
         sum.hist = scratch;
-        sim_qhist_reset(scratch);
+        sim_qhist_clear(scratch);
         n = 0;
         for (size_t p = 0; p < sc->n_posts; p++)
             if (g->post_carrier[p] == c) {

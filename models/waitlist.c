@@ -35,7 +35,8 @@ static size_t set_size(const kim_model *m, size_t p)
 
 /* Home-first order of a municipality's memberships: sets serving only it,
  * then smaller pools before larger ones, then by first post. */
-static const kim_model *sort_model;
+/* qsort has no context argument: the model being sorted, per thread. */
+static _Thread_local const kim_model *sort_model;
 static int mem_cmp(const void *a, const void *b)
 {
     const kset *x = &sort_model->sets[sort_model->mem_set[*(const uint32_t *)a]];
@@ -194,11 +195,12 @@ static void head_improved(kim_model *m, size_t mu, uint32_t best)
 }
 
 /* The municipality's best case left: its next best (if any) is behind it,
- * so it moves down in, or leaves, every set heap it is in. */
-static void head_removed(kim_model *m, size_t mu)
+ * so it moves down in, or leaves, every set heap it is in.  `next` is the
+ * case that followed it in its level (the best level), NIL when none. */
+static void head_removed(kim_model *m, size_t mu, uint32_t next)
 {
     kmuni_state *ms = &m->muni[mu];
-    uint32_t best = muni_best(m, mu);
+    uint32_t best = next != NIL ? next : muni_best(m, mu);
     ms->head = best;
     for (size_t j = 0; j < ms->n_mem; j++) {
         uint32_t id = ms->mem[j];
@@ -234,11 +236,11 @@ void wl_remove(kim_model *m, uint32_t c)
 {
     kcase *cs = &m->cases[c];
     klist *l = &m->wl[cs->muni * m->n_levels + cs->level];
-    int was_head = cs->prev == NIL;
-    if (cs->prev == NIL) l->head = cs->next; else m->cases[cs->prev].next = cs->next;
-    if (cs->next == NIL) l->tail = cs->prev; else m->cases[cs->next].prev = cs->prev;
+    uint32_t prev = cs->prev, next = cs->next;
+    if (prev == NIL) l->head = next; else m->cases[prev].next = next;
+    if (next == NIL) l->tail = prev; else m->cases[next].prev = prev;
     cs->prev = cs->next = NIL;
-    if (was_head && m->muni[cs->muni].head == c) head_removed(m, cs->muni);
+    if (m->muni[cs->muni].head == c) head_removed(m, cs->muni, next);
 }
 
 /* ------------------------------------------------------------------ */

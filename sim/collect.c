@@ -53,6 +53,15 @@ void sim_qhist_reset(sim_qhist *h)
     memset(h, 0, sizeof *h);
 }
 
+void sim_qhist_clear(sim_qhist *h)
+{
+    for (int o = 0; o < SIM_QH_OCTAVES; o++)
+        if (h->octave[o]) memset(&h->count[o * (int)SUB], 0, SUB * sizeof *h->count);
+    memset(h->octave, 0, sizeof h->octave);
+    h->n = h->zero = h->over = 0;
+    h->max = 0.0;
+}
+
 static double bucket_mid(int b)
 {
     int oct = b >> SIM_QH_SUB_BITS, sub = b & (SUB - 1);
@@ -60,19 +69,18 @@ static double bucket_mid(int b)
 }
 
 /* Order statistic x_(ceil(q n)) of the values added, as a bucket midpoint
- * (capped at the maximum).  Whole octaves are skipped on their totals
- * (oct[], from sim_qhist_quantiles), so a quantile costs at most
- * 32 + 64 steps instead of a scan of every bucket below it. */
-static double quantile_at(const sim_qhist *h, const uint64_t *oct, double q)
+ * (capped at the maximum).  Whole octaves are skipped on their totals, so
+ * a quantile costs at most SIM_QH_OCTAVES + SUB steps. */
+static double quantile_at(const sim_qhist *h, double q)
 {
     uint64_t rank = (uint64_t)ceil(q * (double)h->n);   /* 1-based */
     if (rank < 1) rank = 1;
     if (rank > h->n) rank = h->n;
     uint64_t seen = h->zero;
     if (rank <= seen) return 0.0;
-    for (int o = 0; o < SIM_QH_BUCKETS / (int)SUB; o++) {
-        if (rank > seen + oct[o]) {
-            seen += oct[o];
+    for (int o = 0; o < SIM_QH_OCTAVES; o++) {
+        if (rank > seen + h->octave[o]) {
+            seen += h->octave[o];
             continue;
         }
         for (int b = o * (int)SUB;; b++) {
@@ -88,17 +96,7 @@ static double quantile_at(const sim_qhist *h, const uint64_t *oct, double q)
 
 void sim_qhist_quantiles(const sim_qhist *h, const double *q, size_t n, double *out)
 {
-    if (h->n == 0) {
-        for (size_t i = 0; i < n; i++) out[i] = NAN;
-        return;
-    }
-    uint64_t oct[SIM_QH_BUCKETS / SUB];
-    for (size_t o = 0; o < SIM_QH_BUCKETS / SUB; o++) {
-        uint64_t sum = 0;
-        for (size_t b = 0; b < SUB; b++) sum += h->count[o * SUB + b];
-        oct[o] = sum;
-    }
-    for (size_t i = 0; i < n; i++) out[i] = quantile_at(h, oct, q[i]);
+    for (size_t i = 0; i < n; i++) out[i] = h->n ? quantile_at(h, q[i]) : NAN;
 }
 
 double sim_qhist_quantile(const sim_qhist *h, double q)

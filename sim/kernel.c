@@ -9,9 +9,11 @@
  * ladder queue (Tang, Goh & Thng 2005, "Ladder queue: an O(1) priority
  * queue structure for large-scale discrete event simulation", ACM TOMACS
  * 15(3)).  So a deep queue (a state's tens of thousands of open cases)
- * costs O(1) per event instead of a sift through log2 n levels, while ties
- * and skewed times cost at worst the heap's O(log n), never a walk along a
- * bucket.  A queue of fewer than 2 MIN_BUCKETS events is a plain heap.
+ * costs O(1) per event instead of a sift through log2 n levels.  Buckets
+ * are never sorted: events at one instant, however many, meet only in the
+ * heap, at O(log n) each (a sorted-bucket calendar walks the whole run of
+ * them on every insertion).  A queue of fewer than 2 MIN_BUCKETS events is
+ * a plain heap.
  *
  * Invariants:
  *  - an event at time t lies in virtual bucket vb(t) = floor(t / width),

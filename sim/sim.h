@@ -121,18 +121,27 @@ double sim_timeavg_mean(const sim_timeavg *a, double t);
 #define SIM_QH_MAX_EXP 18              /* 2^18 days ~ 718 years */
 #define SIM_QH_LOW 0x1p-14               /* 2^SIM_QH_MIN_EXP */
 #define SIM_QH_HIGH 0x1p18               /* 2^SIM_QH_MAX_EXP */
-#define SIM_QH_BUCKETS (((SIM_QH_MAX_EXP) - (SIM_QH_MIN_EXP)) << SIM_QH_SUB_BITS)
+#define SIM_QH_OCTAVES ((SIM_QH_MAX_EXP) - (SIM_QH_MIN_EXP))
+#define SIM_QH_BUCKETS ((SIM_QH_OCTAVES) << SIM_QH_SUB_BITS)
 
+/* octave[o] is the sum of the octave's 2^SIM_QH_SUB_BITS counts, so a
+ * quantile skips whole octaves and a clear touches only those in use. */
 typedef struct sim_qhist {
     uint64_t n, zero, over;
     double max;
+    uint64_t octave[SIM_QH_OCTAVES];
     uint32_t count[SIM_QH_BUCKETS];
 } sim_qhist;
 
+/* Empties h, whatever its memory held. */
 void sim_qhist_reset(sim_qhist *h);
+/* Empties a histogram that was reset before, clearing only the octaves in
+ * use (a replication's groups are emptied in time proportional to the
+ * waits' spread, not to the histogram's size). */
+void sim_qhist_clear(sim_qhist *h);
 /* Returns the q-quantile (0 < q <= 1) of the values added; NaN when empty. */
 double sim_qhist_quantile(const sim_qhist *h, double q);
-/* The same for q[0..n) into out[0..n), sharing one pass over the buckets. */
+/* The same for each q[i] into out[i], i < n. */
 void sim_qhist_quantiles(const sim_qhist *h, const double *q, size_t n, double *out);
 
 /* ---- the hot updates, inline (they run several times per case) ---- */
@@ -185,6 +194,7 @@ static inline void sim_qhist_add_cell(sim_qhist *h, int cell, double x)
     if (cell >= 0) {
         SIM_ASSERT(h->count[cell] < UINT32_MAX);
         h->count[cell]++;
+        h->octave[cell >> SIM_QH_SUB_BITS]++;
     } else if (cell == SIM_QH_CELL_ZERO) {
         h->zero++;
     } else {
