@@ -17,6 +17,12 @@ same=1
 for f in $csvs; do cmp -s "$T/a/$f" "$T/b/$f" || same=0; done
 [ $same = 1 ] && ok "same seed, same bytes (-j 2 vs -j 1)" || bad "same seed, same bytes"
 $K run scenarios/default.cfg -r 4 -o "$T/c" --quiet -s 99
+# ... also without a warm-up (coesfeld.cfg measures from day 0), where a
+# reused workspace once carried the backlog regression into the next run.
+$K run scenarios/coesfeld.cfg -r 4 -o "$T/w1" --quiet -j 1
+$K run scenarios/coesfeld.cfg -r 4 -o "$T/w2" --quiet -j 2
+cmp -s "$T/w1/replications.csv" "$T/w2/replications.csv" \
+  && ok "no warm-up: -j 1 and -j 2 identical" || bad "no warm-up: -j 1 and -j 2 identical"
 cmp -s "$T/a/summary.csv" "$T/c/summary.csv" && bad "another seed differs" || ok "another seed differs"
 
 # An existing -o DIR is not touched without --force (exit 2).
