@@ -109,21 +109,31 @@ int an_write_summary(FILE *f, const an_variant *vs, size_t n_vs)
 /* Replications are numbered from 1 here (replication r of the file is the
  * model's 0-based rep r - 1), as people count them; seed is the
  * replication's arrival-stream seed from kim_run_info. */
+/* The rows of replication r: the fields before the group are the same on
+ * every row, so they are formatted once (the file has ~10^5 rows per 200
+ * replications of a district; printf per field was most of a run's tail). */
 static void replication_rows(FILE *f, const an_variant *v, size_t r)
 {
+    char *head = NULL;
+    size_t len = 0;
+    FILE *h = open_memstream(&head, &len);
+    if (!h) abort();              /* out of memory */
+    an_csv_field(h, v->scenario);
+    text(h, v->variant);
+    fprintf(h, ",%zu,%" PRIu64 ",", r + 1, v->info[r].seed);
+    if (fclose(h) != 0) abort();
     for (size_t g = 0; g < v->groups->n; g++) {
         const double *x = an_values(v, r, g);
         for (int m = 0; m < KIM_N_METRICS; m++) {
             if (isnan(x[m])) continue;
-            an_csv_field(f, v->scenario);
-            text(f, v->variant);
-            fprintf(f, ",%zu,%" PRIu64, r + 1, v->info[r].seed);
-            text(f, v->groups->label[g]);
+            fputs(head, f);
+            an_csv_field(f, v->groups->label[g]);
             text(f, kim_metric_names[m]);
             num(f, x[m]);
             putc('\n', f);
         }
     }
+    free(head);
 }
 
 int an_write_replications(FILE *f, const an_variant *vs, size_t n_vs)
