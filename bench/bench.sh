@@ -96,3 +96,34 @@ if [ -n "$mpi" ]; then
 else
   echo "mpirun -np 2: skipped ($MPIBIN not built: make MPI=1)"
 fi
+# --- issue 8 targets (to add to bench/bench.sh after the mmc/default benches) ---
+# Needs: cc, valgrind.  Uses the helpers bench(), target(), ge(), ratio().
+cc -O2 -o "$OUT/baseline" bench/baseline_mmc.c $(pkg-config --libs gsl) -lm
+bbest=""
+for i in $(seq "$RUNS"); do
+  /usr/bin/time -f "%e" -o "$OUT/tb" "$OUT/baseline" >/dev/null
+  bbest=$(min "$bbest" "$(cat "$OUT/tb")")
+done
+printf '%-28s %8.3f s\n' "baseline_mmc (hand-written)" "$bbest"
+sh bench/gen_statewide.sh >"$OUT/statewide.cfg"
+bench statewide "$OUT/statewide.cfg" -j 1
+# instructions (callgrind: repeatable on a shared machine), whole process
+ir() { valgrind --tool=callgrind --callgrind-out-file="$OUT/cg" "$BIN" run "$@" \
+         -o "$OUT/cg-run" --force --quiet >/dev/null 2>&1
+       sed -n 's/^summary: //p' "$OUT/cg"; }
+ev() { sed -n 's/^events: //p' "$OUT/cg-run/manifest.txt"; }
+IR_MMC=$(ir bench/mmc-1m.cfg -j 1); EV_MMC=$(ev)
+IR_SW=$(ir "$OUT/statewide.cfg" -j 1); EV_SW=$(ev)
+PER_CUST=$(awk "BEGIN{printf \"%.0f\", $IR_MMC / 1e6}")
+PER_EV_MMC=$(awk "BEGIN{printf \"%.0f\", $IR_MMC / $EV_MMC}")
+PER_EV_SW=$(awk "BEGIN{printf \"%.0f\", $IR_SW / $EV_SW}")
+echo
+target "whole process within 1.5x the hand-written loop: $TIME_mmc_1m s vs $bbest s = $(ratio "$TIME_mmc_1m" "$bbest")x" \
+  "$(ge 1.5 "$(ratio "$TIME_mmc_1m" "$bbest")")"
+target "<= 750 instructions per customer (callgrind, M/M/c 1M): $PER_CUST" "$(ge 750 "$PER_CUST")"
+target "state-wide per-event cost within 2x of M/M/c (instructions): $PER_EV_SW vs $PER_EV_MMC = $(ratio "$PER_EV_SW" "$PER_EV_MMC")x" \
+  "$(ge 2 "$(ratio "$PER_EV_SW" "$PER_EV_MMC")")"
+target "peak RSS at 10M < 32 MiB: $RSS_mmc_10m KiB" "$( [ "$RSS_mmc_10m" -lt 32768 ] && echo 1 || echo 0)"
+bench default-1000-j2 scenarios/default.cfg -r 1000 -j 2
+target "1000 replications of default.cfg with -j 2 at >= 15 M events/s: $EPS_default_1000_j2 M events/s" \
+  "$(ge "$EPS_default_1000_j2" 15)"
