@@ -88,6 +88,10 @@ int cli_rm_tree(const char *path);
 int cli_copy_into(FILE *to, const char *from_path);
 
 /* load.c: scenarios and variants (bad input -> message, CLI_EBADINPUT) */
+/* Loads one scenario file with overrides; on failure prints the loader's
+ * message (file, line, key) and returns CLI_EBADINPUT or CLI_EFAIL. */
+int cli_load_scenario(const char *path, const scn_override *ov, size_t n_ov,
+                      kim_scenario *out);
 int cli_load_variants(cli_run *run);
 void cli_run_fini(cli_run *run);
 

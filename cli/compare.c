@@ -78,11 +78,8 @@ void cli_print_comparisons(const cli_run *run)
 static int align_runs(cli_opts *o)
 {
     kim_scenario a;
-    scn_err err = { 0 };
-    if (scn_load(o->files[0], o->sets, o->n_sets, &a, &err) != 0) {
-        fprintf(stderr, "kimsim: %s\n", err.msg);
-        return err.code == SCN_ESYSTEM ? CLI_EFAIL : CLI_EBADINPUT;
-    }
+    int rc = cli_load_scenario(o->files[0], o->sets, o->n_sets, &a);
+    if (rc) return rc;
     if (!o->has_seed) { o->has_seed = 1; o->seed = a.seed; }
     if (!o->reps) o->reps = a.replications;
     kim_scenario_fini(&a);

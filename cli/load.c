@@ -33,6 +33,15 @@ static char **split_vary(const char *spec, size_t *n)
     return out;
 }
 
+int cli_load_scenario(const char *path, const scn_override *ov, size_t n_ov,
+                      kim_scenario *out)
+{
+    scn_err err = { 0 };
+    if (scn_load(path, ov, n_ov, out, &err) == 0) return CLI_OK;
+    fprintf(stderr, "kimsim: %s\n", err.msg);
+    return err.code == SCN_ESYSTEM ? CLI_EFAIL : CLI_EBADINPUT;
+}
+
 static int load_one(cli_run *run, const char *file, char **assign, size_t n_assign)
 {
     cli_opts *o = run->o;
@@ -54,11 +63,11 @@ static int load_one(cli_run *run, const char *file, char **assign, size_t n_assi
         strcat(v->label, assign[i]);
     }
     scn_err err = { 0 };
-    if (scn_load(file, v->ov, v->n_ov, &v->sc, &err) != 0) {
-        fprintf(stderr, "kimsim: %s\n", err.msg);
+    int rc = cli_load_scenario(file, v->ov, v->n_ov, &v->sc);
+    if (rc) {
         free(v->ov);
         free(v->label);
-        return err.code == SCN_ESYSTEM ? CLI_EFAIL : CLI_EBADINPUT;
+        return rc;
     }
     if (o->reps) v->sc.replications = o->reps;
     if (o->reps && scn_check_replications(&v->sc, o->reps, "-r", &err) != 0) {

@@ -77,11 +77,8 @@ static int add_candidate(rec *rc, cli_run *run, const staffing *st, const char *
     run->v = sim_xrealloc(run->v, (run->n_v + 1) * sizeof *run->v);
     cli_variant *v = &run->v[run->n_v];
     memset(v, 0, sizeof *v);
-    scn_err err = { 0 };
-    if (scn_load(o->files[0], o->sets, o->n_sets, &v->sc, &err) != 0) {
-        fprintf(stderr, "kimsim: %s\n", err.msg);
-        return err.code == SCN_ESYSTEM ? CLI_EFAIL : CLI_EBADINPUT;
-    }
+    int lrc = cli_load_scenario(o->files[0], o->sets, o->n_sets, &v->sc);
+    if (lrc) return lrc;
     const kim_scenario *b = &rc->base.v[0].sc;
     v->sc.replications = b->replications;
     v->sc.seed = b->seed;

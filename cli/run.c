@@ -223,12 +223,7 @@ int cmd_check(int argc, char **argv)
     if (rc) { cli_opts_fini(&o); return rc < 0 ? CLI_OK : rc; }
     for (size_t i = 0; i < o.n_files && !rc; i++) {
         kim_scenario sc;
-        scn_err err = { 0 };
-        if (scn_load(o.files[i], o.sets, o.n_sets, &sc, &err) != 0) {
-            fprintf(stderr, "kimsim: %s\n", err.msg);
-            rc = err.code == SCN_ESYSTEM ? CLI_EFAIL : CLI_EBADINPUT;
-            break;
-        }
+        if ((rc = cli_load_scenario(o.files[i], o.sets, o.n_sets, &sc)) != 0) break;
         scn_print(stdout, &sc);
         kim_scenario_fini(&sc);
     }
