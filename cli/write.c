@@ -10,6 +10,7 @@
 #include "../sim/sim.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -34,6 +35,54 @@ static int write_with(const char *dir, const char *name, writer_fn fn,
     }
     free(vs);
     return rc;
+}
+
+/* replications.csv is the largest table and takes longest to format; it
+ * is formatted into its temporary file on a second thread while the other
+ * files are written, and committed (fsync, held for publishing) by the
+ * calling thread once joined, so the commit bookkeeping stays on one
+ * thread. */
+typedef struct bg_table {
+    const char *dir;
+    an_variant *vs;
+    size_t n;
+    cli_out out;
+    int rc;                       /* 0, or -1 with nothing left open */
+} bg_table;
+
+static void *format_replications(void *arg)
+{
+    bg_table *b = arg;
+    b->rc = cli_out_open(&b->out, b->dir, "replications.csv");
+    if (b->rc == 0 && an_write_replications(b->out.f, b->vs, b->n) != 0) {
+        cli_out_abort(&b->out);
+        fprintf(stderr, "kimsim: cannot write %s/replications.csv\n", b->dir);
+        b->rc = -1;
+    }
+    return NULL;
+}
+
+static int start_replications(bg_table *b, pthread_t *th, const char *dir,
+                              const cli_variant *v, size_t n)
+{
+    b->dir = dir;
+    b->n = n;
+    b->vs = sim_xcalloc(n + 1, sizeof *b->vs);
+    for (size_t i = 0; i < n; i++) b->vs[i] = v[i].res;
+    if (pthread_create(th, NULL, format_replications, b) == 0) return 1;
+    format_replications(b);          /* no thread to be had: in line */
+    return 0;
+}
+
+/* Joins the table's thread; commits the file when `commit`, else drops it. */
+static int finish_replications(bg_table *b, pthread_t th, int threaded, int commit)
+{
+    if (threaded) pthread_join(th, NULL);
+    free(b->vs);
+    if (b->rc != 0) return -1;
+    if (commit) return cli_out_commit(&b->out);
+    cli_out_abort(&b->out);
+    return 0;
 }
 
 static int in_shard(const cli_opts *o, unsigned long r)
@@ -115,8 +164,10 @@ static int write_scenario(const cli_run *run, const char *dir, size_t v0, size_t
 {
     const cli_variant *v = &run->v[v0];
     size_t n = v1 - v0;
+    bg_table table = { 0 };
+    pthread_t th;
+    int threaded = start_replications(&table, &th, dir, v, n);
     int rc = write_with(dir, "summary.csv", an_write_summary, v, n);
-    if (!rc) rc = write_with(dir, "replications.csv", an_write_replications, v, n);
     if (!rc) rc = write_with(dir, "verdict.csv", an_write_verdicts, v, n);
     if (!rc && v->sc.sample_days > 0.0)
         rc = concat_journal(run, dir, "timeseries.csv",
@@ -127,6 +178,7 @@ static int write_scenario(const cli_run *run, const char *dir, size_t v0, size_t
                             "scenario,variant,replication,case,municipality,case_type,priority,"
                             "arrival_day,start_day,end_day,outcome,post\n", "cases", v0, v1);
     if (!rc && n > 1) rc = cli_write_comparison(dir, v, n);   /* first variant = baseline */
+    if (finish_replications(&table, th, threaded, rc == 0) != 0) rc = -1;
     if (!rc) rc = cli_write_manifest(run, dir, v0, v1, 1);
     /* files of an earlier run that this one does not make */
     if (!rc && n < 2) {
