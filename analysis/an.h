@@ -181,6 +181,9 @@ double an_table_num(const an_table *t, size_t row, long col);
 
 /* Writes s with & < > " ' replaced by HTML character references. */
 void an_html_escape(FILE *f, const char *s);
+/* The name in a group label: "municipality:Erkelenz" -> "Erkelenz";
+ * "district" stays.  Points into `label`. */
+const char *an_group_name(const char *label);
 
 /* What the report page shows.  Parameters are borrowed; svg strings are
  * owned by the caller too.  summary is required, the rest may be NULL. */

@@ -54,13 +54,6 @@ static const char CSS[] =
 
 static void esc(FILE *f, const char *s) { an_html_escape(f, s); }
 
-/* "municipality:Erkelenz" -> "Erkelenz", "post:X" -> "X". */
-static const char *group_name(const char *g)
-{
-    const char *c = strchr(g, ':');
-    return c ? c + 1 : g;
-}
-
 static const char *group_class(const char *g)
 {
     if (!strncmp(g, "post:", 5)) return "post";
@@ -325,7 +318,7 @@ static void reasons(FILE *f, const an_table *v, size_t p)
             fputs("; ", f);
         } else {
             fputs(last ? ".</li>\n<li><b>" : "<ul class=\"reasons small\">\n<li><b>", f);
-            esc(f, !strcmp(g, "district") ? "District (all)" : group_name(g));
+            esc(f, !strcmp(g, "district") ? "District (all)" : an_group_name(g));
             fputs("</b>: ", f);
         }
         esc(f, an_table_get(v, i, cr));
@@ -375,7 +368,7 @@ static void verdict_table(FILE *f, const an_report *r, size_t p)
         const char *grp = an_table_get(v, gs[g], an_table_col(v, "group"));
         fprintf(f, "<tr class=\"%s\"><th>%s", group_class(grp),
                 !strcmp(group_class(grp), "post") ? "Post: " : "");
-        esc(f, !strcmp(grp, "district") ? "District (all)" : group_name(grp));
+        esc(f, !strcmp(grp, "district") ? "District (all)" : an_group_name(grp));
         fputs("</th>", f);
         for (size_t t = 0; t < nt; t++) {
             long i = find_cell(v, p, gs[g], ts[t]);

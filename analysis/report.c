@@ -235,6 +235,12 @@ double an_table_num(const an_table *t, size_t row, long col)
     return *s && !*end ? x : NAN;
 }
 
+const char *an_group_name(const char *label)
+{
+    const char *c = strchr(label, ':');
+    return c ? c + 1 : label;
+}
+
 void an_html_escape(FILE *f, const char *s)
 {
     for (; s && *s; s++)

@@ -22,13 +22,6 @@
 
 static void esc(FILE *f, const char *s) { an_html_escape(f, s); }
 
-/* "municipality:Erkelenz" -> "Erkelenz". */
-static const char *group_name(const char *g)
-{
-    const char *c = strchr(g, ':');
-    return c ? c + 1 : g;
-}
-
 /* A number with a real minus sign and, when `sign`, a plus. */
 static void num(FILE *f, double x, int decimals, int sign)
 {
@@ -122,7 +115,7 @@ static void group_sentence(FILE *f, const an_report *r, size_t g)
         if (i < 0) continue;
         if (!any) {
             fputs("<li><b>", f);
-            esc(f, !strcmp(grp, "district") ? "District (all)" : group_name(grp));
+            esc(f, !strcmp(grp, "district") ? "District (all)" : an_group_name(grp));
             fputs("</b>: ", f);
         }
         fputs(any ? "; " : "", f);
@@ -146,7 +139,7 @@ static void variant_sentences(FILE *f, const an_report *r, size_t v)
             if (pass == 0 && !unchanged(r, i)) group_sentence(f, r, i);
             if (pass == 1 && unchanged(r, i)) {
                 fputs(same++ ? ", " : "<li>No difference at all in ", f);
-                esc(f, !strcmp(grp, "district") ? "the district" : group_name(grp));
+                esc(f, !strcmp(grp, "district") ? "the district" : an_group_name(grp));
             }
         }
     if (same) fputs(" (the same in every replication).</li>\n", f);
