@@ -23,16 +23,18 @@
 
 #include "models/kim.h"
 #include "sim/sim.h"
+#include "tests/build.h"     /* add_type_dist, add_muni, add_post */
 
 /* ------------------------------------------------------------------ */
 /* Scenarios built in code                                              */
 /* ------------------------------------------------------------------ */
 
-static char *fmt(const char *prefix, size_t i)
+/* "Stadt 0042": valid until the next call (add_* copy the name). */
+static const char *fmt(const char *prefix, size_t i)
 {
-    char buf[64];
+    static char buf[64];
     snprintf(buf, sizeof buf, "%s %04zu", prefix, i);
-    return sim_xstrdup(buf);
+    return buf;
 }
 
 static kim_dist dist(kim_dist_kind kind, double p0, double p1, double max)
@@ -40,50 +42,6 @@ static kim_dist dist(kim_dist_kind kind, double p0, double p1, double max)
     kim_dist d = { .kind = kind, .p = { p0, p1, 0.0 }, .values = NULL,
                    .n_values = 0, .max = max };
     return d;
-}
-
-static void add_type(kim_scenario *sc, const char *name, double share, int prio,
-                     kim_dist duration, kim_dist patience)
-{
-    sc->case_types = sim_xrealloc(sc->case_types,
-                                  (sc->n_case_types + 1) * sizeof *sc->case_types);
-    kim_case_type *t = &sc->case_types[sc->n_case_types++];
-    memset(t, 0, sizeof *t);
-    t->name = sim_xstrdup(name);
-    t->id = kim_make_id(name);
-    t->share = share;
-    t->priority = prio;
-    t->duration = duration;
-    t->patience = patience;
-}
-
-static void add_muni(kim_scenario *sc, char *name, double per_day)
-{
-    sc->munis = sim_xrealloc(sc->munis, (sc->n_munis + 1) * sizeof *sc->munis);
-    kim_muni *m = &sc->munis[sc->n_munis++];
-    memset(m, 0, sizeof *m);
-    m->name = name;
-    m->id = kim_make_id(name);
-    m->arrivals_per_day = per_day;
-    m->weight = per_day;
-}
-
-/* serves[0..n) municipality indices; n == 0 serves "*". */
-static void add_post(kim_scenario *sc, char *name, const char *carrier, double fte,
-                     const size_t *serves, size_t n)
-{
-    sc->posts = sim_xrealloc(sc->posts, (sc->n_posts + 1) * sizeof *sc->posts);
-    kim_post *p = &sc->posts[sc->n_posts++];
-    memset(p, 0, sizeof *p);
-    p->name = name;
-    p->id = kim_make_id(name);
-    p->carrier = sim_xstrdup(carrier);
-    p->fte = p->filled_fte = fte;
-    p->serves_all = n == 0;
-    p->serves = sim_xmalloc((n + 1) * sizeof *p->serves);
-    memcpy(p->serves, serves, n * sizeof *serves);
-    p->n_serves = n;
-    p->hiring_lag = dist(KIM_DIST_NONE, 0.0, 0.0, INFINITY);
 }
 
 /* M/M/12 at utilisation 0.9: the bench scenario of issue 8. */
@@ -96,10 +54,10 @@ static void build_mmc(kim_scenario *sc, double arrivals)
     sc->seed = 2385;
     sc->caseload_per_fte = 1.0;
     sc->sample_days = 0.0;
-    add_type(sc, "standard", 1.0, 0, dist(KIM_DIST_EXPONENTIAL, 1.0, 0.0, INFINITY),
+    add_type_dist(sc, "standard", 1.0, 0, dist(KIM_DIST_EXPONENTIAL, 1.0, 0.0, INFINITY),
              dist(KIM_DIST_NONE, 0.0, 0.0, INFINITY));
-    add_muni(sc, sim_xstrdup("Erkelenz"), 10.8);
-    add_post(sc, sim_xstrdup("Post"), "Kreis", 12.0, NULL, 0);
+    add_muni(sc, "Erkelenz", 10.8);
+    add_post(sc, "Post", "Kreis", 12.0, NULL, 0);
 }
 
 /* The shape of bench/gen_statewide.sh; a fixed LCG (Knuth's MMIX
@@ -126,9 +84,9 @@ static void build_statewide(kim_scenario *sc, double years)
     kim_dist housing = standard;
     kim_dist_lognormal_median(&standard, 180.0, 0.7);
     kim_dist_lognormal_median(&housing, 234.0, 0.7);
-    add_type(sc, "standard", 0.65, 2, standard,
+    add_type_dist(sc, "standard", 0.65, 2, standard,
              dist(KIM_DIST_EXPONENTIAL, 120.0, 0.0, INFINITY));
-    add_type(sc, "housing", 0.35, 1, housing, dist(KIM_DIST_NONE, 0.0, 0.0, INFINITY));
+    add_type_dist(sc, "housing", 0.35, 1, housing, dist(KIM_DIST_NONE, 0.0, 0.0, INFINITY));
     for (size_t i = 0; i < M; i++) {
         w[i] = 1.0 / pow(1.0 + (double)(i % 97), 0.8) + 0.05 * lcg(&seed);
         sum += w[i];
@@ -164,14 +122,14 @@ static void build_small(kim_scenario *sc)
     sc->seed = 20230101;
     kim_dist d = dist(KIM_DIST_LOGNORMAL, 0.0, 0.0, INFINITY);
     kim_dist_lognormal_median(&d, 150.0, 0.6);
-    add_type(sc, "standard", 0.7, 1, d, dist(KIM_DIST_EXPONENTIAL, 90.0, 0.0, INFINITY));
-    add_type(sc, "urgent", 0.3, 0, d, dist(KIM_DIST_NONE, 0.0, 0.0, INFINITY));
+    add_type_dist(sc, "standard", 0.7, 1, d, dist(KIM_DIST_EXPONENTIAL, 90.0, 0.0, INFINITY));
+    add_type_dist(sc, "urgent", 0.3, 0, d, dist(KIM_DIST_NONE, 0.0, 0.0, INFINITY));
     for (size_t i = 0; i < 10; i++) add_muni(sc, fmt("Town", i), rate[i]);
     for (size_t i = 0; i < 10; i++) {
         size_t serves[1] = { i };
         add_post(sc, fmt("Post", i), "Kreis", rate[i] * 150.0 / 40.0 / 0.85, serves, 1);
     }
-    add_post(sc, sim_xstrdup("Pool"), "DRK", 1.5, NULL, 0);
+    add_post(sc, "Pool", "DRK", 1.5, NULL, 0);
 }
 
 /* ------------------------------------------------------------------ */

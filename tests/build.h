@@ -16,8 +16,9 @@
 /* Scenarios built in code                                              */
 /* ------------------------------------------------------------------ */
 
-static inline void add_type(kim_scenario *sc, const char *name, double share, int prio,
-                     double mean_days, double patience_mean)
+/* A case type with the given duration and patience distributions. */
+static inline void add_type_dist(kim_scenario *sc, const char *name, double share, int prio,
+                                 kim_dist duration, kim_dist patience)
 {
     sc->case_types = sim_xrealloc(sc->case_types, (sc->n_case_types + 1) * sizeof *sc->case_types);
     kim_case_type *t = &sc->case_types[sc->n_case_types++];
@@ -26,10 +27,18 @@ static inline void add_type(kim_scenario *sc, const char *name, double share, in
     t->id = kim_make_id(name);
     t->share = share;
     t->priority = prio;
-    t->duration = (kim_dist){ .kind = KIM_DIST_EXPONENTIAL, .p = { mean_days }, .max = INFINITY };
-    t->patience = (kim_dist){ .max = INFINITY };
-    if (patience_mean > 0.0)
-        t->patience = (kim_dist){ .kind = KIM_DIST_EXPONENTIAL, .p = { patience_mean }, .max = INFINITY };
+    t->duration = duration;
+    t->patience = patience;
+}
+
+/* Exponential durations; exponential patience, or none when mean <= 0. */
+static inline void add_type(kim_scenario *sc, const char *name, double share, int prio,
+                     double mean_days, double patience_mean)
+{
+    kim_dist none = { .max = INFINITY };
+    kim_dist dur = { .kind = KIM_DIST_EXPONENTIAL, .p = { mean_days }, .max = INFINITY };
+    kim_dist pat = { .kind = KIM_DIST_EXPONENTIAL, .p = { patience_mean }, .max = INFINITY };
+    add_type_dist(sc, name, share, prio, dur, patience_mean > 0.0 ? pat : none);
 }
 
 static inline void add_muni(kim_scenario *sc, const char *name, double per_day)
