@@ -88,7 +88,7 @@ static char *put_real(real_cache *c, char *p, double x)
     return p + c->len[k];
 }
 
-static void on_sample(void *ctx, double day, const char *group, long waiting,
+static void on_sample(void *ctx, double day, size_t gi, const char *group, long waiting,
                       long open, long slots, double filled)
 {
     obs_ctx *o = ctx;

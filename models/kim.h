@@ -222,9 +222,10 @@ size_t kim_group_of(const kim_groups *g, kim_group_kind kind, size_t index);
 typedef struct kim_observer {
     void *ctx;
     /* Every sample_days: one call per group (district, municipalities,
-     * posts) with the state at that instant. */
-    void (*sample)(void *ctx, double day, const char *group, long waiting,
-                   long open, long slots, double filled_fte);
+     * posts), in group order, with the state at that instant; `group` is
+     * the group's index in kim_groups (0 = district), `label` its name. */
+    void (*sample)(void *ctx, double day, size_t group, const char *label,
+                   long waiting, long open, long slots, double filled_fte);
     /* Every case, at its outcome (closed, reneged) or at the horizon. */
     void (*trace)(void *ctx, uint64_t case_no, size_t muni, size_t case_type,
                   int priority, double arrival_day, double start_day,

@@ -155,15 +155,15 @@ static void observe(kim_model *m, double t)
     if (m->capacity_changed) capacity_sums(m);
     long open = 0;
     for (size_t p = 0; p < sc->n_posts; p++) open += m->post[p].open;
-    o->sample(o->ctx, t, m->groups.label[0], m->waiting_all, open, m->all_slots,
+    o->sample(o->ctx, t, 0, m->groups.label[0], m->waiting_all, open, m->all_slots,
               m->all_filled);
     for (size_t i = 0; i < sc->n_munis; i++) {
         const kmuni_state *ms = &m->muni[i];
-        o->sample(o->ctx, t, m->groups.label[1 + i], ms->waiting, ms->open,
+        o->sample(o->ctx, t, 1 + i, m->groups.label[1 + i], ms->waiting, ms->open,
                   ms->serve_slots, ms->serve_filled);
     }
     for (size_t p = 0; p < sc->n_posts; p++)
-        o->sample(o->ctx, t, m->groups.label[1 + sc->n_munis + p], 0,
+        o->sample(o->ctx, t, 1 + sc->n_munis + p, m->groups.label[1 + sc->n_munis + p], 0,
                   m->post[p].open, m->post[p].slots, m->post[p].filled);
 }
 

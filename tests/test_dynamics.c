@@ -309,10 +309,10 @@ static void test_dynamics_programme_end_stops_intake(void **state)
 /* ---- initial state --------------------------------------------------- */
 typedef struct first_sample { int seen; long waiting, open; } first_sample;
 
-static void grab(void *ctx, double day, const char *group, long waiting, long open,
-                 long slots, double filled)
+static void grab(void *ctx, double day, size_t index, const char *group, long waiting,
+                 long open, long slots, double filled)
 {
-    (void)slots; (void)filled;
+    (void)index; (void)slots; (void)filled;
     first_sample *f = ctx;
     if (day == 0.0 && !strcmp(group, "municipality:Bönen")) {
         f->seen = 1;
