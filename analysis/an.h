@@ -136,6 +136,15 @@ int an_erlang_a(long c, double lambda, double mu, double theta,
 void an_put_num(FILE *f, double x);
 /* Writes one CSV field, quoted when it holds a comma, quote or newline. */
 void an_csv_field(FILE *f, const char *s);
+/* The same into a buffer, returning the end (num.c): an_fmt_num writes
+ * the bytes of "%.10g" (at most 32), an_fmt_long a plain integer (at most
+ * 21), an_fmt_field a CSV field (at most 2 strlen(s) + 2). */
+char *an_fmt_num(char *p, double x);
+char *an_fmt_long(char *p, long long x);
+char *an_fmt_field(char *p, const char *s);
+/* replications.csv rows of replication r (0-based) of v, no header: the
+ * rows an_write_replications writes for it. */
+int an_write_replication(FILE *f, const an_variant *v, size_t r);
 
 int an_write_summary(FILE *f, const an_variant *vs, size_t n_vs);
 int an_write_replications(FILE *f, const an_variant *vs, size_t n_vs);

@@ -11,6 +11,7 @@
  * caller opens the file and renames it into place.
  */
 #include "an.h"
+#include "../sim/sim.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -39,20 +40,10 @@ static void num(FILE *f, double x)
     if (!isnan(x)) an_put_num(f, x);
 }
 
-/* Integers below 10^10 print under "%.10g" as their plain digits, and
- * counts, days and sizes mostly are integers: those are written digit by
- * digit, the rest by printf.  The bytes are the same either way. */
 void an_put_num(FILE *f, double x)
 {
-    if (x == floor(x) && fabs(x) < 1e10 && !(x == 0.0 && signbit(x))) {
-        char buf[16], *p = buf + sizeof buf;
-        unsigned long long u = (unsigned long long)fabs(x);
-        do *--p = (char)('0' + u % 10); while (u /= 10);
-        if (x < 0) *--p = '-';
-        fwrite(p, 1, (size_t)(buf + sizeof buf - p), f);
-        return;
-    }
-    fprintf(f, "%.10g", x);
+    char buf[40];
+    fwrite(buf, 1, (size_t)(an_fmt_num(buf, x) - buf), f);
 }
 
 /* A text field after a comma. */
@@ -108,32 +99,53 @@ int an_write_summary(FILE *f, const an_variant *vs, size_t n_vs)
 
 /* Replications are numbered from 1 here (replication r of the file is the
  * model's 0-based rep r - 1), as people count them; seed is the
- * replication's arrival-stream seed from kim_run_info. */
-/* The rows of replication r: the fields before the group are the same on
- * every row, so they are formatted once (the file has ~10^5 rows per 200
- * replications of a district; printf per field was most of a run's tail). */
-static void replication_rows(FILE *f, const an_variant *v, size_t r)
+ * replication's arrival-stream seed from kim_run_info.  The rows of one
+ * replication are formatted into one buffer and written at once: the
+ * workers format each replication as it finishes (cli/exec.c), ~400 rows
+ * per replication of a district. */
+int an_write_replication(FILE *f, const an_variant *v, size_t r)
 {
-    char *head = NULL;
-    size_t len = 0;
-    FILE *h = open_memstream(&head, &len);
-    if (!h) abort();              /* out of memory */
-    an_csv_field(h, v->scenario);
-    text(h, v->variant);
-    fprintf(h, ",%zu,%" PRIu64 ",", r + 1, v->info[r].seed);
-    if (fclose(h) != 0) abort();
+    char head[1024];
+    size_t longest = 0, n_rows = 0;
+    for (size_t g = 0; g < v->groups->n; g++) {
+        size_t n = strlen(v->groups->label[g]);
+        if (n > longest) longest = n;
+    }
+    size_t hn = 2 * (strlen(v->scenario) + strlen(v->variant)) + 64;
+    char *h = hn <= sizeof head ? head : sim_xmalloc(hn), *p = h;
+    p = an_fmt_field(p, v->scenario);
+    *p++ = ',';
+    p = an_fmt_field(p, v->variant);
+    p += sprintf(p, ",%zu,%" PRIu64 ",", r + 1, v->info[r].seed);
+    hn = (size_t)(p - h);
+    n_rows = v->groups->n * KIM_N_METRICS;
+    size_t cap = n_rows * (hn + 2 * longest + 2 + 32 + 40) + 1;
+    char *buf = sim_xmalloc(cap), *o = buf;
     for (size_t g = 0; g < v->groups->n; g++) {
         const double *x = an_values(v, r, g);
+        char label[4096], *le;
+        size_t ln = 2 * strlen(v->groups->label[g]) + 2;
+        char *lb = ln <= sizeof label ? label : sim_xmalloc(ln);
+        le = an_fmt_field(lb, v->groups->label[g]);
         for (int m = 0; m < KIM_N_METRICS; m++) {
             if (isnan(x[m])) continue;
-            fputs(head, f);
-            an_csv_field(f, v->groups->label[g]);
-            text(f, kim_metric_names[m]);
-            num(f, x[m]);
-            putc('\n', f);
+            memcpy(o, h, hn);
+            o += hn;
+            memcpy(o, lb, (size_t)(le - lb));
+            o += le - lb;
+            *o++ = ',';
+            o = an_fmt_field(o, kim_metric_names[m]);
+            *o++ = ',';
+            o = an_fmt_num(o, x[m]);
+            *o++ = '\n';
         }
+        if (lb != label) free(lb);
     }
-    free(head);
+    size_t len = (size_t)(o - buf);
+    int rc = fwrite(buf, 1, len, f) == len ? 0 : -1;
+    free(buf);
+    if (h != head) free(h);
+    return rc;
 }
 
 int an_write_replications(FILE *f, const an_variant *vs, size_t n_vs)
@@ -141,7 +153,7 @@ int an_write_replications(FILE *f, const an_variant *vs, size_t n_vs)
     fputs("scenario,variant,replication,seed,group,metric,value\n", f);
     for (size_t i = 0; i < n_vs; i++)
         for (size_t r = 0; r < vs[i].n_reps; r++)
-            replication_rows(f, &vs[i], r);
+            an_write_replication(f, &vs[i], r);
     return finish(f);
 }
 

@@ -57,6 +57,8 @@ typedef struct cli_run {
     char *dir;                  /* output folder */
     char journal[4096];         /* dir/.journal */
     cli_journal *jr;            /* its index (journal.c); owned */
+    struct cli_part *parts;     /* files assembled from the journal (write.c) */
+    size_t n_parts;
     unsigned long long events;
     double started, ended;      /* wall-clock seconds */
     double exec_seconds;        /* of them running replications (cli_execute) */
@@ -74,6 +76,10 @@ typedef struct cli_out {
     char tmp[4096], path[4096];
 } cli_out;
 int cli_out_open(cli_out *out, const char *dir, const char *name);
+/* The same with the temporary file in tmp_dir (same file system), named
+ * after `tag` and name so that files of several folders do not meet. */
+int cli_out_open_in(cli_out *out, const char *tmp_dir, const char *tag, const char *dir,
+                    const char *name);
 int cli_out_commit(cli_out *out);           /* 0, or -1 with a message */
 void cli_out_abort(cli_out *out);
 /* A set of files published together (files.c): hold, write and commit
@@ -115,8 +121,13 @@ int cli_journal_scan(cli_run *run, const char *dir, int values, size_t *dups);
 int cli_journal_has(const cli_run *run, size_t v, unsigned long r);
 /* Removes the journal folder dir (after the files are written): 0 or -1. */
 int cli_journal_remove(const char *dir);
-/* Appends the "ts" or "cases" text of (v, r) to `to`: 0, or -1. */
-int cli_journal_copy(const cli_run *run, size_t v, unsigned long r, const char *ext, FILE *to);
+/* Appends the "ts", "cases" or "rep" text of (v, r) to `to`: its length,
+ * or -1. */
+long long cli_journal_copy(const cli_run *run, size_t v, unsigned long r, const char *ext,
+                           FILE *to);
+/* fn(ctx) runs on the syncer thread after each batch it made finished
+ * (the only thread that changes the index while replications run). */
+void cli_journal_on_batch(cli_journal *j, void (*fn)(void *), void *ctx);
 /* The syncer thread that makes committed replications finished (fsync,
  * records) in batches; stop drains it, closes the writers and returns 0
  * or the first errno. */
@@ -130,6 +141,14 @@ void cli_jwriter_begin(cli_jwriter *w);                      /* before a replica
 int cli_jwriter_commit(cli_jwriter *w, cli_run *run, size_t v, unsigned long r);
 
 /* write.c: CSV files, manifest, the table */
+/* The files made of journal text (timeseries.csv, cases.csv,
+ * replications.csv) are assembled while the replications run: start
+ * opens them (rank 0, with a journal), each batch the syncer finishes
+ * appends the replications now finished in order (cli_assemble), and
+ * cli_write_outputs appends the rest.  abort removes them (interrupt). */
+void cli_assemble_start(cli_run *run);
+void cli_assemble(void *run);
+void cli_assemble_abort(cli_run *run);
 int cli_write_outputs(cli_run *run);
 int cli_write_manifest(const cli_run *run, const char *dir, size_t v0, size_t v1,
                        int complete);

@@ -36,74 +36,105 @@ typedef struct pool {
     double last_print;
 } pool;
 
-/* %.10g of recent non-integral values (a post's filled FTE repeats). */
-typedef struct real_cache {
-    double key[64];
-    char txt[64][32];
-    unsigned char len[64];
-} real_cache;
-
 typedef struct worker_arg {
     pool *pl;
     int thread;
 } worker_arg;
 
+/* The time series of a replication is formatted into `rows` and handed
+ * to the journal's log in large pieces: per row only the four numbers are
+ * formatted, the rest is copied from text made once per replication
+ * (prefix), per variant (each group's field) or per sample (the day). */
 typedef struct obs_ctx {
     FILE *ts, *cases;
     char prefix[1024];           /* "scenario,variant,replication," quoted */
+    size_t prefix_len;
     const kim_scenario *sc;
-    real_cache rc;
+    const cli_variant *var;      /* whose group fields these are */
+    char **field;                /* per group: the quoted label and ',' */
+    size_t *field_len, n_fields;
+    double *filled;              /* per group: the last filled_fte written */
+    char (*filled_text)[40];     /* ... and its text, "" when none yet */
+    double day;                  /* the day of day_text */
+    char day_text[40];
+    size_t day_len;
+    char *rows;                  /* pending time-series text */
+    size_t n_rows, cap_rows;
+    int ts_err;                  /* a write of rows failed */
 } obs_ctx;
 
 /* ------------------------------------------------------------------ */
 /* Observers: time series and case trace into the journal               */
 /* ------------------------------------------------------------------ */
 
-static char *put_long(char *p, long long x)
+enum { ROWS_FLUSH = 1 << 16 };
+
+static void flush_rows(obs_ctx *o)
 {
-    char tmp[24];
-    int n = 0;
-    unsigned long long u = x < 0 ? 0ull - (unsigned long long)x : (unsigned long long)x;
-    do tmp[n++] = (char)('0' + u % 10); while ((u /= 10) != 0);
-    if (x < 0) *p++ = '-';
-    while (n) *p++ = tmp[--n];
-    return p;
+    if (o->n_rows && fwrite(o->rows, 1, o->n_rows, o->ts) != o->n_rows) o->ts_err = 1;
+    o->n_rows = 0;
 }
 
-/* Appends x exactly as printf("%.10g") would: integers below 1e10 by hand
- * (the same digits), other values through a small cache of their text.
- * The time series prints millions of these; printf's %g was most of it. */
-static char *put_real(real_cache *c, char *p, double x)
+/* Each group's CSV field, made once per variant a thread runs. */
+static void group_fields(obs_ctx *o, const cli_variant *v)
 {
-    if (x == floor(x) && fabs(x) < 1e10 && !(x == 0.0 && signbit(x)))
-        return put_long(p, (long long)x);
-    uint64_t bits;
-    memcpy(&bits, &x, sizeof bits);
-    size_t k = (size_t)((bits * 0x9e3779b97f4a7c15ull) >> 58);
-    if (!c->len[k] || memcmp(&c->key[k], &x, sizeof x) != 0) {
-        c->len[k] = (unsigned char)snprintf(c->txt[k], sizeof c->txt[k], "%.10g", x);
-        c->key[k] = x;
+    for (size_t g = 0; g < o->n_fields; g++) free(o->field[g]);
+    o->n_fields = v->groups.n;
+    o->field = sim_xrealloc(o->field, (o->n_fields + 1) * sizeof *o->field);
+    o->field_len = sim_xrealloc(o->field_len, (o->n_fields + 1) * sizeof *o->field_len);
+    o->filled = sim_xrealloc(o->filled, (o->n_fields + 1) * sizeof *o->filled);
+    o->filled_text = sim_xrealloc(o->filled_text, (o->n_fields + 1) * sizeof *o->filled_text);
+    for (size_t g = 0; g < o->n_fields; g++) {
+        o->field[g] = sim_xmalloc(2 * strlen(v->groups.label[g]) + 3);
+        char *e = an_fmt_field(o->field[g], v->groups.label[g]);
+        *e++ = ',';
+        o->field_len[g] = (size_t)(e - o->field[g]);
+        o->filled_text[g][0] = '\0';
     }
-    memcpy(p, c->txt[k], c->len[k]);
-    return p + c->len[k];
+    o->var = v;
 }
 
 static void on_sample(void *ctx, double day, size_t gi, const char *group, long waiting,
                       long open, long slots, double filled)
 {
     obs_ctx *o = ctx;
-    char buf[160], *p = put_real(&o->rc, buf, day);
+    (void)group;
+    if (day != o->day || !o->day_len) {
+        char *e = an_fmt_num(o->day_text, day);
+        *e++ = ',';
+        o->day_len = (size_t)(e - o->day_text);
+        o->day = day;
+    }
+    size_t need = o->prefix_len + o->day_len + o->field_len[gi] + 4 * 34;
+    if (o->n_rows + need > o->cap_rows) {
+        if (o->n_rows >= ROWS_FLUSH || need > o->cap_rows) flush_rows(o);
+        if (need > o->cap_rows) {
+            o->cap_rows = need > ROWS_FLUSH ? 2 * need : 2 * ROWS_FLUSH;
+            o->rows = sim_xrealloc(o->rows, o->cap_rows);
+        }
+    }
+    char *p = o->rows + o->n_rows;
+    memcpy(p, o->prefix, o->prefix_len);
+    p += o->prefix_len;
+    memcpy(p, o->day_text, o->day_len);
+    p += o->day_len;
+    memcpy(p, o->field[gi], o->field_len[gi]);
+    p += o->field_len[gi];
+    p = an_fmt_long(p, waiting);
     *p++ = ',';
-    fputs(o->prefix, o->ts);
-    fwrite(buf, 1, (size_t)(p - buf), o->ts);
-    an_csv_field(o->ts, group);
-    p = buf;
-    *p++ = ',';  p = put_long(p, waiting);
-    *p++ = ',';  p = put_long(p, open);
-    *p++ = ',';  p = put_long(p, slots);
-    *p++ = ',';  p = put_real(&o->rc, p, filled);
+    p = an_fmt_long(p, open);
+    *p++ = ',';
+    p = an_fmt_long(p, slots);
+    *p++ = ',';
+    char *ft = o->filled_text[gi];     /* a group's FTE changes seldom */
+    if (!ft[0] || memcmp(&o->filled[gi], &filled, sizeof filled) != 0) {
+        *an_fmt_num(ft, filled) = '\0';
+        o->filled[gi] = filled;
+    }
+    for (const char *c = ft; *c; c++) *p++ = *c;
     *p++ = '\n';
-    fwrite(buf, 1, (size_t)(p - buf), o->ts);
+    o->n_rows = (size_t)(p - o->rows);
+    if (o->n_rows >= ROWS_FLUSH) flush_rows(o);
 }
 
 static void on_trace(void *ctx, uint64_t no, size_t muni, size_t type, int prio,
@@ -134,6 +165,7 @@ static void make_prefix(obs_ctx *o, const cli_variant *v, unsigned long r)
     an_csv_field(f, v->label);
     fprintf(f, ",%lu,", r + 1);
     fclose(f);
+    o->prefix_len = strlen(o->prefix);
 }
 
 /* ------------------------------------------------------------------ */
@@ -157,6 +189,8 @@ static int run_task(cli_run *run, worker_ws *ws, size_t v, unsigned long r)
     kim_observer obs = { oc, NULL, NULL };
     oc->sc = &var->sc;
     make_prefix(oc, var, r);
+    if (oc->var != var) group_fields(oc, var);
+    oc->day_len = 0;
     if (run->journal[0]) {
         if (!ws->jw && !(ws->jw = cli_jwriter_open(run, cli_mpi_rank(), ws->thread))) return -1;
         cli_jwriter_begin(ws->jw);
@@ -169,7 +203,12 @@ static int run_task(cli_run *run, worker_ws *ws, size_t v, unsigned long r)
     if (kim_model_run(ws->models[v], r, &obs, an_values(&var->res, r, 0),
                       &var->res.info[r]) == KIM_RUN_OVERLOADED)
         var->res.info[r].overloaded = 1;    /* counted at the end and in the manifest */
-    return run->journal[0] ? cli_jwriter_commit(ws->jw, run, v, r) : 0;
+    if (!run->journal[0]) return 0;
+    /* its replications.csv rows, formatted here in parallel, not at the end */
+    flush_rows(oc);
+    if (oc->ts_err || an_write_replication(cli_jwriter_file(ws->jw, "rep"), &var->res, r) != 0)
+        return -1;
+    return cli_jwriter_commit(ws->jw, run, v, r);
 }
 
 static void progress(pool *pl, int final)
@@ -209,6 +248,12 @@ static void *worker(void *arg)
         progress(pl, 0);
     }
     for (size_t v = 0; v < pl->run->n_v; v++) kim_model_free(ws.models[v]);
+    for (size_t g = 0; g < ws.oc.n_fields; g++) free(ws.oc.field[g]);
+    free(ws.oc.field);
+    free(ws.oc.field_len);
+    free(ws.oc.filled);
+    free(ws.oc.filled_text);
+    free(ws.oc.rows);
     free(ws.models);
     return NULL;
 }
@@ -349,7 +394,11 @@ int cli_execute(cli_run *run)
     pl.tv = sim_xcalloc(total + 1, sizeof *pl.tv);
     pl.tr = sim_xcalloc(total + 1, sizeof *pl.tr);
     pthread_mutex_init(&pl.lock, NULL);
-    if (!failed && run->jr && cli_journal_start(run->jr) != 0) failed = errno ? errno : EAGAIN;
+    if (!failed && run->jr) {
+        cli_assemble_start(run);          /* the final files grow as replications finish */
+        cli_journal_on_batch(run->jr, cli_assemble, run);
+        if (cli_journal_start(run->jr) != 0) failed = errno ? errno : EAGAIN;
+    }
     if (!failed) {
         plan(&pl);
         run_pool(&pl, run->o->jobs ? run->o->jobs : jobs_default());

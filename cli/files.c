@@ -93,8 +93,14 @@ void cli_out_drop(const char *dir, const char *name)
 
 int cli_out_open(cli_out *out, const char *dir, const char *name)
 {
+    return cli_out_open_in(out, dir, "", dir, name);
+}
+
+int cli_out_open_in(cli_out *out, const char *tmp_dir, const char *tag, const char *dir,
+                    const char *name)
+{
     snprintf(out->path, sizeof out->path, "%s/%s", dir, name);
-    snprintf(out->tmp, sizeof out->tmp, "%s/.%s.tmp%ld", dir, name, (long)getpid());
+    snprintf(out->tmp, sizeof out->tmp, "%s/.%s%s.tmp%ld", tmp_dir, tag, name, (long)getpid());
     out->f = fopen(out->tmp, "w");
     if (!out->f) {
         fprintf(stderr, "kimsim: cannot write %s: %s\n", out->path, strerror(errno));

@@ -5,12 +5,14 @@
  * rank 0.
  *
  * Layout: each writer (one thread of one process or rank) appends to its
- * own three logs, STEM.ts, STEM.cases and STEM.res, STEM = rRtTgG (rank,
- * thread, a generation that makes the name new).  A replication's time
- * series and trace are contiguous byte ranges of the .ts / .cases log; its
- * record, one line in the .res log, gives (variant, replication), the
- * ranges, the run facts and every metric as an exact hexadecimal real, and
- * ends with a checksum of the line.
+ * own four logs, STEM.ts, STEM.cases, STEM.rep and STEM.res, STEM = rRtTgG
+ * (rank, thread, a generation that makes the name new).  A replication's
+ * time series, trace and replications.csv rows, formatted as the final
+ * files hold them, are contiguous byte ranges of the .ts / .cases / .rep
+ * logs; its record, one line in the .res log, gives (variant,
+ * replication), the ranges, the run facts and every metric as the hex of
+ * its bits (exact), and ends with a checksum of the line.  The final files
+ * are these ranges concatenated in (variant, replication) order.
  *
  * Invariant: a replication is finished exactly when a whole record with a
  * right checksum exists; the record is appended only after its ranges are
@@ -36,10 +38,11 @@
 #include <unistd.h>
 
 enum { IOBUF = 1 << 18 };   /* stdio buffer of a log */
+enum { NLOG = 3 };          /* text logs: time series, cases, replication rows */
 
 typedef struct jloc {       /* where a finished replication is */
     long log;               /* -1: not finished */
-    long long off[2], len[2];   /* ranges in the .ts [0] and .cases [1] logs */
+    long long off[NLOG], len[NLOG]; /* ranges in the .ts, .cases and .rep logs */
 } jloc;
 
 typedef struct jrec {       /* a record waiting for the syncer */
@@ -53,7 +56,7 @@ typedef struct jrec {       /* a record waiting for the syncer */
 struct cli_journal {
     pthread_mutex_t lock;   /* guards logs, writers, queues, the syncer state */
     char **logs; size_t n_logs;     /* stems, "DIR/.journal/r0t1g0" */
-    int *in[2];             /* .ts / .cases opened for copying, per log; -1 */
+    int *in[NLOG];          /* .ts / .cases / .rep opened for copying, per log; -1 */
     jloc **loc;             /* [variant][replication] */
     size_t n_v;
     /* Writers and the syncer thread */
@@ -62,21 +65,29 @@ struct cli_journal {
     pthread_t syncer;
     int running, stop, err;
     size_t pending;         /* records queued, all writers */
-    /* Copying out: bytes appended to a file since its writeback began */
-    int out_fd;
-    long long out_unsynced;
+    /* Called by the syncer after each batch it made finished */
+    void (*on_batch)(void *);
+    void *on_batch_ctx;
 };
 
 struct cli_jwriter {
     long log;
-    FILE *f[2];             /* .ts, .cases: appended by the writer's thread */
+    FILE *f[NLOG];          /* .ts, .cases, .rep: appended by the writer's thread */
     int res;                /* .res: appended by the syncer */
-    long long start[2];     /* offsets where the current replication began */
-    char *buf;              /* 2 x IOBUF for f[] */
+    long long start[NLOG];  /* offsets where the current replication began */
+    char *buf;              /* NLOG x IOBUF for f[] */
     jrec *q; size_t n_q, cap_q;     /* queued records (journal lock) */
 };
 
-static const char *const exts[2] = { "ts", "cases" };
+static const char *const exts[NLOG] = { "ts", "cases", "rep" };
+
+/* The log of kind ext ("ts", "cases" or "rep"). */
+static int log_kind(const char *ext)
+{
+    for (int k = 1; k < NLOG; k++)
+        if (!strcmp(ext, exts[k])) return k;
+    return 0;
+}
 
 /* ------------------------------------------------------------------ */
 /* The index                                                            */
@@ -103,11 +114,11 @@ void cli_journal_free(cli_journal *j)
     if (!j) return;
     cli_journal_stop(j);
     for (size_t i = 0; i < j->n_logs; i++) {
-        for (int k = 0; k < 2; k++)
+        for (int k = 0; k < NLOG; k++)
             if (j->in[k][i] >= 0) close(j->in[k][i]);
         free(j->logs[i]);
     }
-    for (int k = 0; k < 2; k++) free(j->in[k]);
+    for (int k = 0; k < NLOG; k++) free(j->in[k]);
     for (size_t v = 0; v < j->n_v; v++) free(j->loc[v]);
     free(j->loc);
     free(j->logs);
@@ -122,7 +133,7 @@ static long add_log(cli_journal *j, const char *stem)
     pthread_mutex_lock(&j->lock);
     long id = (long)j->n_logs++;
     j->logs = sim_xrealloc(j->logs, j->n_logs * sizeof *j->logs);
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < NLOG; k++) {
         j->in[k] = sim_xrealloc(j->in[k], j->n_logs * sizeof *j->in[k]);
         j->in[k][id] = -1;
     }
@@ -156,38 +167,32 @@ static int copy_range(int fd, off_t off, long long len, FILE *to)
     return 0;
 }
 
-/* Starts writing back what was copied to `to` every 8 MiB, so the fsync
- * that commits the file (files.c) waits for the last part only. */
-static void early_writeback(cli_journal *j, FILE *to, long long len)
-{
-    if (j->out_fd != fileno(to)) {
-        j->out_fd = fileno(to);
-        j->out_unsynced = 0;
-    }
-    j->out_unsynced += len;
-    if (j->out_unsynced < (8 << 20)) return;
-    j->out_unsynced = 0;
-    if (fflush(to) == 0) sync_file_range(j->out_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-}
-
-/* Appends the ts / cases range of (v, r) to `to`; 0, or -1 when the
- * replication is not in the journal or a log cannot be read. */
-int cli_journal_copy(const cli_run *run, size_t v, unsigned long r, const char *ext, FILE *to)
+/* Appends the ts / cases / rep range of (v, r) to `to`: its length, or -1
+ * when the replication is not in the journal or a log cannot be read. */
+long long cli_journal_copy(const cli_run *run, size_t v, unsigned long r, const char *ext,
+                           FILE *to)
 {
     if (!cli_journal_has(run, v, r)) return -1;
     cli_journal *j = run->jr;
     const jloc *l = &j->loc[v][r];
-    int k = strcmp(ext, exts[0]) ? 1 : 0;
+    int k = log_kind(ext);
     if (l->len[k] == 0) return 0;
-    int *fd = &j->in[k][l->log];
-    if (*fd < 0) {
+    pthread_mutex_lock(&j->lock);     /* writers may be adding logs */
+    int fd = j->in[k][l->log];
+    if (fd < 0) {
         char path[4300];
         snprintf(path, sizeof path, "%s.%s", j->logs[l->log], exts[k]);
-        if ((*fd = open(path, O_RDONLY)) < 0) return -1;
+        fd = j->in[k][l->log] = open(path, O_RDONLY);
     }
-    if (copy_range(*fd, (off_t)l->off[k], l->len[k], to) != 0) return -1;
-    early_writeback(j, to, l->len[k]);
-    return 0;
+    pthread_mutex_unlock(&j->lock);
+    if (fd < 0) return -1;
+    return copy_range(fd, (off_t)l->off[k], l->len[k], to) != 0 ? -1 : l->len[k];
+}
+
+void cli_journal_on_batch(cli_journal *j, void (*fn)(void *), void *ctx)
+{
+    j->on_batch = fn;
+    j->on_batch_ctx = ctx;
 }
 
 /* ------------------------------------------------------------------ */
@@ -221,7 +226,7 @@ static int create_res(const char *dir, int rank, int thread, char *stem, size_t 
 static int close_writer(cli_jwriter *w)
 {
     int bad = 0;
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < NLOG; k++)
         if (w->f[k]) bad |= fclose(w->f[k]) != 0;
     bad |= close(w->res) != 0;
     for (size_t i = 0; i < w->n_q; i++) free(w->q[i].line);
@@ -238,8 +243,8 @@ cli_jwriter *cli_jwriter_open(cli_run *run, int rank, int thread)
     if (res < 0) return NULL;
     cli_jwriter *w = sim_xcalloc(1, sizeof *w);
     w->res = res;
-    w->buf = sim_xmalloc(2 * (size_t)IOBUF);
-    for (int k = 0; k < 2; k++) {
+    w->buf = sim_xmalloc(NLOG * (size_t)IOBUF);
+    for (int k = 0; k < NLOG; k++) {
         snprintf(path, sizeof path, "%s.%s", stem, exts[k]);
         if (!(w->f[k] = fopen(path, "w"))) { close_writer(w); return NULL; }
         setvbuf(w->f[k], w->buf + k * IOBUF, _IOFBF, IOBUF);
@@ -255,31 +260,51 @@ cli_jwriter *cli_jwriter_open(cli_run *run, int rank, int thread)
 
 FILE *cli_jwriter_file(cli_jwriter *w, const char *ext)
 {
-    return w->f[strcmp(ext, exts[0]) ? 1 : 0];
+    return w->f[log_kind(ext)];
 }
 
 void cli_jwriter_begin(cli_jwriter *w)
 {
-    for (int k = 0; k < 2; k++) w->start[k] = (long long)ftello(w->f[k]);
+    for (int k = 0; k < NLOG; k++) w->start[k] = (long long)ftello(w->f[k]);
 }
 
-/* The record line of (v, r): fields, checksum, newline; malloc'd. */
+/* The record line of (v, r): fields, checksum, newline; malloc'd.  The
+ * metrics are the 16 hex digits of each double's bits (exact, and ~400 per
+ * replication are written: printf's %a cost more than the replication's
+ * time series). */
+static char *hex64(char *p, uint64_t x)
+{
+    static const char digit[] = "0123456789abcdef";
+    for (int i = 15; i >= 0; i--, x >>= 4) p[i] = digit[x & 15];
+    return p + 16;
+}
+
 static char *record(const cli_run *run, const jloc *l, size_t v, unsigned long r, size_t *len)
 {
-    char *line = NULL;
-    FILE *m = open_memstream(&line, len);
     const an_variant *res = &run->v[v].res;
     const kim_run_info *in = &res->info[r];
     size_t n = res->groups->n * KIM_N_METRICS;
-    fprintf(m, "R %zu %lu ", v, r);
+    char *line = sim_xmalloc(128 + 2 * sizeof *in + NLOG * 48 + 17 * n + 18), *p = line;
+    p += sprintf(p, "R %zu %lu ", v, r);
     const unsigned char *b = (const unsigned char *)in;
-    for (size_t i = 0; i < sizeof *in; i++) fprintf(m, "%02x", b[i]);
-    fprintf(m, " %lld %lld %lld %lld %zu", l->off[0], l->len[0], l->off[1], l->len[1], n);
+    for (size_t i = 0; i < sizeof *in; i++) {
+        *p++ = "0123456789abcdef"[b[i] >> 4];
+        *p++ = "0123456789abcdef"[b[i] & 15];
+    }
+    for (int k = 0; k < NLOG; k++) p += sprintf(p, " %lld %lld", l->off[k], l->len[k]);
+    p += sprintf(p, " %zu", n);
     const double *x = an_values(res, r, 0);
-    for (size_t i = 0; i < n; i++) fprintf(m, " %a", x[i]);
-    fflush(m);
-    fprintf(m, " %016llx\n", (unsigned long long)fnv1a(line, *len));
-    fclose(m);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t bits;
+        memcpy(&bits, &x[i], sizeof bits);
+        *p++ = ' ';
+        p = hex64(p, bits);
+    }
+    uint64_t sum = fnv1a(line, (size_t)(p - line));
+    *p++ = ' ';
+    p = hex64(p, sum);
+    *p++ = '\n';
+    *len = (size_t)(p - line);
     return line;
 }
 
@@ -288,7 +313,7 @@ static char *record(const cli_run *run, const jloc *l, size_t v, unsigned long r
 int cli_jwriter_commit(cli_jwriter *w, cli_run *run, size_t v, unsigned long r)
 {
     jrec q = { .v = v, .r = r, .l = { .log = w->log } };
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < NLOG; k++) {
         q.l.off[k] = w->start[k];
         q.l.len[k] = (long long)ftello(w->f[k]) - w->start[k];
         if (q.l.len[k] > 0 && (fflush(w->f[k]) != 0 || ferror(w->f[k]))) return -1;
@@ -331,7 +356,7 @@ static int write_all(int fd, const char *p, size_t n)
 static int flush_batch(cli_journal *j, cli_jwriter *w, jrec *q, size_t n)
 {
     int err = 0;
-    for (int k = 0; k < 2 && !err; k++)
+    for (int k = 0; k < NLOG && !err; k++)
         for (size_t i = 0; i < n; i++)
             if (q[i].l.len[k] > 0) {
                 if (fsync(fileno(w->f[k])) != 0) err = errno;
@@ -366,6 +391,7 @@ static void *syncer(void *arg)
             pthread_cond_broadcast(&j->room);
             pthread_mutex_unlock(&j->lock);
             int err = flush_batch(j, w, q, n);
+            if (!err && j->on_batch) j->on_batch(j->on_batch_ctx);
             pthread_mutex_lock(&j->lock);
             if (err && !j->err) j->err = err;
         }
@@ -419,7 +445,7 @@ static int unhex_info(const char *hex, kim_run_info *in)
 
 /* One record line (checksum already checked) into the run; 1 when new,
  * 0 when (v, r) was already there, -1 when it does not fit the run. */
-static int take_record(cli_run *run, long log, const long long size[2], int values, char *line)
+static int take_record(cli_run *run, long log, const long long size[NLOG], int values, char *line)
 {
     size_t v, n;
     unsigned long r;
@@ -427,29 +453,28 @@ static int take_record(cli_run *run, long log, const long long size[2], int valu
     char hex[256];
     kim_run_info info;
     int used = 0;
-    if (sscanf(line, "R %zu %lu %*s %lld %lld %lld %lld %zu%n", &v, &r, &l.off[0], &l.len[0],
-               &l.off[1], &l.len[1], &n, &used) != 7 ||
+    if (sscanf(line, "R %zu %lu %*s %lld %lld %lld %lld %lld %lld %zu%n", &v, &r, &l.off[0],
+               &l.len[0], &l.off[1], &l.len[1], &l.off[2], &l.len[2], &n, &used) != 9 ||
         sscanf(line, "R %*u %*u %255s", hex) != 1 || unhex_info(hex, &info) != 0)
         return -1;
     if (v >= run->n_v || r >= run->v[v].res.n_reps ||
         n != run->v[v].res.groups->n * KIM_N_METRICS)
         return -1;
-    for (int k = 0; k < 2; k++)     /* its rows must be there too */
+    for (int k = 0; k < NLOG; k++)  /* its rows must be there too */
         if (l.off[k] < 0 || l.len[k] < 0 || l.off[k] + l.len[k] > size[k]) return -1;
     if (run->jr->loc[v][r].log >= 0) return 0;
-    run->jr->loc[v][r] = l;
-    if (!values) return 1;
-    an_variant *res = &run->v[v].res;
-    double *x = an_values(res, r, 0);
-    char *p = line + used, *end;
-    for (size_t i = 0; i < n; i++, p = end) {
-        x[i] = strtod(p, &end);
-        if (end == p) {
-            run->jr->loc[v][r].log = -1;
-            return -1;
+    if (values) {
+        an_variant *res = &run->v[v].res;
+        double *x = an_values(res, r, 0);
+        char *p = line + used, *end;
+        for (size_t i = 0; i < n; i++, p = end) {
+            uint64_t bits = strtoull(p, &end, 16);
+            if (end != p + 17 || *p != ' ') return -1;
+            memcpy(&x[i], &bits, sizeof bits);
         }
+        res->info[r] = info;
     }
-    res->info[r] = info;
+    run->jr->loc[v][r] = l;
     return 1;
 }
 
@@ -460,8 +485,8 @@ static int scan_log(cli_run *run, const char *stem, int values, size_t *dups)
     snprintf(path, sizeof path, "%s.res", stem);
     FILE *f = fopen(path, "r");
     if (!f) return -1;
-    long long size[2];
-    for (int k = 0; k < 2; k++) {
+    long long size[NLOG];
+    for (int k = 0; k < NLOG; k++) {
         struct stat st;
         snprintf(path, sizeof path, "%s.%s", stem, exts[k]);
         size[k] = stat(path, &st) == 0 ? (long long)st.st_size : 0;

@@ -126,6 +126,7 @@ int cli_load_variants(cli_run *run)
 
 void cli_run_fini(cli_run *run)
 {
+    cli_assemble_abort(run);            /* parts a failed run left open */
     for (size_t i = 0; i < run->n_v; i++) {
         cli_variant *v = &run->v[i];
         an_variant_fini(&v->res);

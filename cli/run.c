@@ -175,6 +175,7 @@ int cli_finish(cli_run *run)
 {
     if (run->interrupted) {
         int sig = run->interrupted;
+        cli_assemble_abort(run);
         cli_write_manifest(run, run->dir, 0, run->n_v, 0);
         fprintf(stderr, "kimsim: interrupted; finished replications are kept in %s "
                         "(continue with --resume)\n", run->dir);

@@ -35,12 +35,12 @@ typedef struct pilot {
     double *sum;                /* waiting list summed over replications */
 } pilot;
 
-static void on_sample(void *ctx, double day, const char *group, long waiting,
-                      long open, long slots, double filled)
+static void on_sample(void *ctx, double day, size_t group, const char *label,
+                      long waiting, long open, long slots, double filled)
 {
     pilot *p = ctx;
-    (void)open; (void)slots; (void)filled;
-    if (strcmp(group, "district") != 0) return;
+    (void)label; (void)open; (void)slots; (void)filled;
+    if (group != 0) return;                     /* the district */
     double k = floor(day / p->interval + 0.5);
     if (k >= 0.0 && k < (double)p->n) p->sum[(size_t)k] += (double)waiting;
 }

@@ -6,11 +6,12 @@
  * journal, in (variant, replication) order — never on timing or threads —
  * except the manifest's clock and thread fields.
  */
+#define _GNU_SOURCE         /* sync_file_range */
 #include "cli.h"
 #include "../sim/sim.h"
 
 #include <errno.h>
-#include <pthread.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -37,82 +38,153 @@ static int write_with(const char *dir, const char *name, writer_fn fn,
     return rc;
 }
 
-/* replications.csv is the largest table and takes longest to format; it
- * is formatted into its temporary file on a second thread while the other
- * files are written, and committed (fsync, held for publishing) by the
- * calling thread once joined, so the commit bookkeeping stays on one
- * thread. */
-typedef struct bg_table {
-    const char *dir;
-    an_variant *vs;
-    size_t n;
-    cli_out out;
-    int rc;                       /* 0, or -1 with nothing left open */
-} bg_table;
+/* ------------------------------------------------------------------ */
+/* Files assembled from the journal                                    */
+/* ------------------------------------------------------------------ */
 
-static void *format_replications(void *arg)
-{
-    bg_table *b = arg;
-    b->rc = cli_out_open(&b->out, b->dir, "replications.csv");
-    if (b->rc == 0 && an_write_replications(b->out.f, b->vs, b->n) != 0) {
-        cli_out_abort(&b->out);
-        fprintf(stderr, "kimsim: cannot write %s/replications.csv\n", b->dir);
-        b->rc = -1;
-    }
-    return NULL;
-}
+/* The three kinds, in the journal's log names. */
+enum { PART_TS, PART_CASES, PART_REP, N_PART_KINDS };
+static const char *const part_ext[N_PART_KINDS] = { "ts", "cases", "rep" };
+static const char *const part_name[N_PART_KINDS] = {
+    "timeseries.csv", "cases.csv", "replications.csv" };
+static const char *const part_header[N_PART_KINDS] = {
+    "scenario,variant,replication,day,group,waiting,open,slots,filled_fte\n",
+    "scenario,variant,replication,case,municipality,case_type,priority,"
+    "arrival_day,start_day,end_day,outcome,post\n",
+    "scenario,variant,replication,seed,group,metric,value\n" };
 
-static int start_replications(bg_table *b, pthread_t *th, const char *dir,
-                              const cli_variant *v, size_t n)
-{
-    b->dir = dir;
-    b->n = n;
-    b->vs = sim_xcalloc(n + 1, sizeof *b->vs);
-    for (size_t i = 0; i < n; i++) b->vs[i] = v[i].res;
-    if (pthread_create(th, NULL, format_replications, b) == 0) return 1;
-    format_replications(b);          /* no thread to be had: in line */
-    return 0;
-}
-
-/* Joins the table's thread; commits the file when `commit`, else drops it. */
-static int finish_replications(bg_table *b, pthread_t th, int threaded, int commit)
-{
-    if (threaded) pthread_join(th, NULL);
-    free(b->vs);
-    if (b->rc != 0) return -1;
-    if (commit) return cli_out_commit(&b->out);
-    cli_out_abort(&b->out);
-    return 0;
-}
+/* One such file of one scenario file (variants [v0, v1)): its replications
+ * appended in (variant, replication) order, (v, r) the next to append.
+ * Invariant: every replication before (v, r) is in the file, once. */
+struct cli_part {
+    cli_out out;                /* out.f NULL: not made, or given up */
+    int kind;
+    size_t v, v1;
+    unsigned long r;
+    long long unsynced;         /* bytes since writeback last began */
+    int err;                    /* errno of a write; -1: a journal read failed */
+};
 
 static int in_shard(const cli_opts *o, unsigned long r)
 {
     return !o->shard_n || (long)(r % (unsigned long)o->shard_n) == o->shard_k - 1;
 }
 
-/* Header, then each replication's journal file of kind `ext` in order. */
-static int concat_journal(const cli_run *run, const char *dir, const char *name,
-                          const char *header, const char *ext, size_t v0, size_t v1)
+/* Does scenario file f's folder get this kind of file? */
+static int part_made(const cli_run *run, size_t f, int kind)
 {
-    cli_out out;
-    if (cli_out_open(&out, dir, name) != 0) return -1;
-    fputs(header, out.f);
-    for (size_t v = v0; v < v1; v++)
-        for (unsigned long r = 0; r < run->v[v].res.n_reps; r++) {
-            if (!in_shard(run->o, r)) continue;
-            if (cli_journal_copy(run, v, r, ext, out.f) != 0) {
-                int e = ferror(out.f) ? (errno ? errno : EIO) : 0;
-                cli_out_abort(&out);
-                if (e) {
-                    fprintf(stderr, "kimsim: cannot write %s/%s: %s\n", dir, name, strerror(e));
-                    return -1;
-                }
-                fprintf(stderr, "kimsim: cannot read replication %lu from %s for %s/%s\n",
-                        r + 1, run->journal, dir, name);
-                return -1;
-            }
+    if (kind == PART_TS) return run->v[run->first_of_file[f]].sc.sample_days > 0.0;
+    if (kind == PART_CASES) return run->o->trace;
+    return 1;
+}
+
+static const char *file_dir(const cli_run *run, size_t f, char *buf, size_t n)
+{
+    if (run->o->n_files == 1) return run->dir;
+    snprintf(buf, n, "%s/%s", run->dir, run->v[run->first_of_file[f]].sc.name);
+    return buf;
+}
+
+/* Opens part k of file f, header written; its temporary file lives in the
+ * journal folder, so an interrupted or killed run leaves nothing in the
+ * output folder itself. */
+static int part_open(cli_run *run, size_t f, int kind)
+{
+    struct cli_part *p = &run->parts[f * N_PART_KINDS + kind];
+    char sub[4200], tag[32];
+    const char *dir = file_dir(run, f, sub, sizeof sub);
+    snprintf(tag, sizeof tag, "f%zu-", f);
+    if (dir != run->dir && cli_mkdirs(dir) != 0) {
+        fprintf(stderr, "kimsim: cannot create %s\n", dir);
+        return -1;
+    }
+    const char *tmp_dir = cli_dir_exists(run->journal) ? run->journal : dir;   /* merge: none */
+    if (cli_out_open_in(&p->out, tmp_dir, tag, dir, part_name[kind]) != 0) return -1;
+    p->kind = kind;
+    p->v = run->first_of_file[f];
+    p->v1 = run->first_of_file[f + 1];
+    p->r = 0;
+    fputs(part_header[kind], p->out.f);
+    return 0;
+}
+
+/* Appends the replications finished in order; stops at the first that is
+ * not (yet) in the journal.  1 when the part is complete, 0 when not,
+ * -1 after an error. */
+static int part_advance(cli_run *run, struct cli_part *p)
+{
+    if (p->err) return -1;
+    while (p->v < p->v1) {
+        if (p->r >= run->v[p->v].res.n_reps) {
+            p->v++;
+            p->r = 0;
+            continue;
         }
-    return cli_out_commit(&out);
+        if (!in_shard(run->o, p->r)) { p->r++; continue; }
+        if (!cli_journal_has(run, p->v, p->r)) return 0;
+        long long n = cli_journal_copy(run, p->v, p->r, part_ext[p->kind], p->out.f);
+        if (n < 0) {
+            p->err = ferror(p->out.f) ? (errno ? errno : EIO) : -1;
+            return -1;
+        }
+        /* start writing back every 8 MiB, so the commit's fsync waits for
+         * the last part only */
+        if ((p->unsynced += n) >= (8 << 20)) {
+            p->unsynced = 0;
+            if (fflush(p->out.f) == 0)
+                sync_file_range(fileno(p->out.f), 0, 0, SYNC_FILE_RANGE_WRITE);
+        }
+        p->r++;
+    }
+    return 1;
+}
+
+void cli_assemble_start(cli_run *run)
+{
+    if (!run->journal[0] || cli_mpi_rank() != 0 || run->parts) return;
+    run->n_parts = run->o->n_files * N_PART_KINDS;
+    run->parts = sim_xcalloc(run->n_parts, sizeof *run->parts);
+    for (size_t f = 0; f < run->o->n_files; f++)
+        for (int k = 0; k < N_PART_KINDS; k++)
+            if (part_made(run, f, k)) part_open(run, f, k);   /* else, or failed: at the end */
+}
+
+void cli_assemble(void *arg)
+{
+    cli_run *run = arg;
+    for (size_t i = 0; i < run->n_parts; i++)
+        if (run->parts[i].out.f) part_advance(run, &run->parts[i]);
+}
+
+void cli_assemble_abort(cli_run *run)
+{
+    for (size_t i = 0; i < run->n_parts; i++)
+        if (run->parts[i].out.f) cli_out_abort(&run->parts[i].out);
+    free(run->parts);
+    run->parts = NULL;
+    run->n_parts = 0;
+}
+
+/* Completes part `kind` of file f (opening it if the run did not) and
+ * commits it. */
+static int part_finish(cli_run *run, size_t f, int kind)
+{
+    if (!run->parts) {
+        run->n_parts = run->o->n_files * N_PART_KINDS;
+        run->parts = sim_xcalloc(run->n_parts, sizeof *run->parts);
+    }
+    struct cli_part *p = &run->parts[f * N_PART_KINDS + kind];
+    if (!p->out.f && part_open(run, f, kind) != 0) return -1;
+    if (part_advance(run, p) == 1) return cli_out_commit(&p->out);
+    if (p->err > 0) {
+        fprintf(stderr, "kimsim: cannot write %s: %s\n", p->out.path, strerror(p->err));
+    } else {
+        unsigned long r = p->v < p->v1 ? p->r : 0;
+        fprintf(stderr, "kimsim: cannot read replication %lu from %s for %s\n", r + 1,
+                run->journal, p->out.path);
+    }
+    cli_out_abort(&p->out);
+    return -1;
 }
 
 static void iso_time(double t, char *buf, size_t n)
@@ -159,26 +231,16 @@ int cli_write_manifest(const cli_run *run, const char *dir, size_t v0, size_t v1
     return cli_out_commit(&out);
 }
 
-/* The files of variants [v0, v1) of one scenario file into dir. */
-static int write_scenario(const cli_run *run, const char *dir, size_t v0, size_t v1)
+/* The files of scenario file f (variants [v0, v1)) into dir. */
+static int write_scenario(cli_run *run, size_t f, const char *dir, size_t v0, size_t v1)
 {
     const cli_variant *v = &run->v[v0];
     size_t n = v1 - v0;
-    bg_table table = { 0 };
-    pthread_t th;
-    int threaded = start_replications(&table, &th, dir, v, n);
     int rc = write_with(dir, "summary.csv", an_write_summary, v, n);
+    for (int k = 0; k < N_PART_KINDS; k++)
+        if (!rc && part_made(run, f, k)) rc = part_finish(run, f, k);
     if (!rc) rc = write_with(dir, "verdict.csv", an_write_verdicts, v, n);
-    if (!rc && v->sc.sample_days > 0.0)
-        rc = concat_journal(run, dir, "timeseries.csv",
-                            "scenario,variant,replication,day,group,waiting,open,slots,filled_fte\n",
-                            "ts", v0, v1);
-    if (!rc && run->o->trace)
-        rc = concat_journal(run, dir, "cases.csv",
-                            "scenario,variant,replication,case,municipality,case_type,priority,"
-                            "arrival_day,start_day,end_day,outcome,post\n", "cases", v0, v1);
     if (!rc && n > 1) rc = cli_write_comparison(dir, v, n);   /* first variant = baseline */
-    if (finish_replications(&table, th, threaded, rc == 0) != 0) rc = -1;
     if (!rc) rc = cli_write_manifest(run, dir, v0, v1, 1);
     /* files of an earlier run that this one does not make */
     if (!rc && n < 2) {
@@ -196,7 +258,7 @@ static int write_scenario(const cli_run *run, const char *dir, size_t v0, size_t
 static int write_all(cli_run *run)
 {
     const cli_opts *o = run->o;
-    if (o->n_files == 1) return write_scenario(run, run->dir, 0, run->n_v);
+    if (o->n_files == 1) return write_scenario(run, 0, run->dir, 0, run->n_v);
     for (size_t f = 0; f < o->n_files; f++) {
         char sub[4200];
         size_t v0 = run->first_of_file[f];
@@ -205,7 +267,7 @@ static int write_all(cli_run *run)
             fprintf(stderr, "kimsim: cannot create %s\n", sub);
             return -1;
         }
-        if (write_scenario(run, sub, v0, run->first_of_file[f + 1]) != 0) return -1;
+        if (write_scenario(run, f, sub, v0, run->first_of_file[f + 1]) != 0) return -1;
     }
     int rc = write_with(run->dir, "summary.csv", an_write_summary, run->v, run->n_v);
     if (!rc) rc = write_with(run->dir, "verdict.csv", an_write_verdicts, run->v, run->n_v);
@@ -218,7 +280,9 @@ static int write_all(cli_run *run)
 int cli_write_outputs(cli_run *run)
 {
     cli_out_hold();
-    if (write_all(run) != 0) {
+    int rc = write_all(run);
+    cli_assemble_abort(run);          /* parts not committed: a failure */
+    if (rc != 0) {
         cli_out_discard();
         return -1;
     }

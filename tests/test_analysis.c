@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_rng.h>
 
 #include "../analysis/an.h"
 #include "../sim/sim.h"
@@ -769,6 +770,73 @@ static void test_analysis_put_num_matches_printf(void **state)
     }
 }
 
+/* an_fmt_num against snprintf("%.10g") on the values that reach its exact
+ * integer path and on those that must not (ties, the ends of the range,
+ * subnormals, NaN, infinities): 2 million values in all. */
+static void expect_fmt(double x)
+{
+    char want[64], got[64];
+    snprintf(want, sizeof want, "%.10g", x);
+    *an_fmt_num(got, x) = '\0';
+    if (strcmp(got, want) != 0) fail_msg("%a: got \"%s\", printf \"%s\"", x, got, want);
+}
+
+static void test_analysis_fmt_num_matches_printf(void **state)
+{
+    (void)state;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 20261121);
+    for (int i = 0; i < 600000; i++) {      /* log-uniform over 1e-7 .. 1e12, both signs */
+        double x = pow(10.0, -7.0 + 19.0 * gsl_rng_uniform(r));
+        expect_fmt(gsl_rng_uniform(r) < 0.5 ? x : -x);
+    }
+    for (int i = 0; i < 600000; i++) {      /* short decimals: 2.385, 0.45, 1234.5678 */
+        double k = (double)gsl_rng_uniform_int(r, 100000000);
+        expect_fmt(k / pow(10.0, (double)gsl_rng_uniform_int(r, 12)));
+    }
+    for (int i = 0; i < 200000; i++) {      /* exact ties D + 0.5 at ten digits, neighbours */
+        double x = 1e9 + (double)gsl_rng_uniform_int(r, 4000000000u) * 2.25 + 0.5;
+        if (x >= 1e10) continue;
+        expect_fmt(x);
+        expect_fmt(nextafter(x, 0.0));
+        expect_fmt(nextafter(x, INFINITY));
+    }
+    for (int e = -12; e <= 12; e++) {       /* powers of ten and their neighbours */
+        double x = pow(10.0, e);
+        for (int k = -3; k <= 3; k++) {
+            double y = x;
+            for (int j = 0; j < (k < 0 ? -k : k); j++) y = nextafter(y, k < 0 ? 0.0 : INFINITY);
+            expect_fmt(y);
+            expect_fmt(-y);
+            expect_fmt(y * 0.99999999995);
+            expect_fmt(y * 1.00000000005);
+        }
+    }
+    const double edge[] = { 9999999999.5, 9999999999.4999, 9999999999.0, 0.99999999995,
+                            0.999999999949, 0.00009999999999, 0.0001, 0.00009999999995,
+                            5e-324, 2.2250738585072014e-308, 1.7976931348623157e308,
+                            NAN, INFINITY, -INFINITY, 0.0, -0.0, 1e-5 };
+    for (size_t i = 0; i < sizeof edge / sizeof *edge; i++) {
+        expect_fmt(edge[i]);
+        expect_fmt(-edge[i]);
+    }
+    gsl_rng_free(r);
+}
+
+static void test_analysis_fmt_field_matches_csv_field(void **state)
+{
+    (void)state;
+    const char *s[] = { "", "plain", "a,b", "say \"hi\"", "two\nlines", "cr\r", "Bönen" };
+    for (size_t i = 0; i < sizeof s / sizeof *s; i++) {
+        char want[64] = "", got[64];
+        FILE *f = fmemopen(want, sizeof want, "w");
+        an_csv_field(f, s[i]);
+        fclose(f);
+        *an_fmt_field(got, s[i]) = '\0';
+        assert_string_equal(got, want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -796,6 +864,8 @@ int main(void)
         cmocka_unit_test(test_analysis_table_width_and_umlauts),
         cmocka_unit_test(test_analysis_table_colour_only_when_asked),
         cmocka_unit_test(test_analysis_put_num_matches_printf),
+        cmocka_unit_test(test_analysis_fmt_num_matches_printf),
+        cmocka_unit_test(test_analysis_fmt_field_matches_csv_field),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,6 +52,14 @@ interrupted() {
   fi
   n=$(finished "$d")
   [ "$n" -lt 150 ] || { echo "  nothing was interrupted"; return 1; }
+  # the output folder holds the journal (and the manifest) only: files
+  # being assembled live in the journal, never half-made beside results
+  extra=$(ls -A "$d" | grep -v -e '^\.journal$' -e '^manifest\.txt$')
+  [ -z "$extra" ] || { echo "  left in $d: $extra"; return 1; }
+  if [ "$sig" != KILL ]; then
+    left=$(ls -A "$d/.journal" | grep '\.tmp' || true)
+    [ -z "$left" ] || { echo "  temporary files left: $left"; return 1; }
+  fi
   "$K" run $SCN -r 150 -j 2 -o "$d" --quiet --resume || return 1
   grep -q '^complete: yes$' "$d/manifest.txt" && [ ! -d "$d/.journal" ] && same "$T/ref150" "$d"
 }
