@@ -26,14 +26,30 @@ static const uint64_t pow10_u64[] = {
     10000000000000ull, 100000000000000ull,
 };
 
+/* Two digits at a time from a table of "00".."99". */
+static const char two_digits[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
 char *an_fmt_long(char *p, long long x)
 {
-    char tmp[24];
-    int n = 0;
+    char tmp[24], *e = tmp + sizeof tmp, *b = e;
     unsigned long long u = x < 0 ? 0ull - (unsigned long long)x : (unsigned long long)x;
-    do tmp[n++] = (char)('0' + u % 10); while ((u /= 10) != 0);
+    while (u >= 100) {
+        unsigned d = (unsigned)(u % 100);
+        u /= 100;
+        b -= 2;
+        memcpy(b, two_digits + 2 * d, 2);
+    }
+    if (u >= 10) {
+        b -= 2;
+        memcpy(b, two_digits + 2 * u, 2);
+    } else {
+        *--b = (char)('0' + u);
+    }
     if (x < 0) *p++ = '-';
-    while (n) *p++ = tmp[--n];
+    while (b < e) *p++ = *b++;
     return p;
 }
 

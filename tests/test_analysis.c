@@ -14,6 +14,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -823,6 +824,29 @@ static void test_analysis_fmt_num_matches_printf(void **state)
     gsl_rng_free(r);
 }
 
+static void test_analysis_fmt_long_matches_printf(void **state)
+{
+    (void)state;
+    const long long edge[] = { 0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, -1, -9, -10, -100,
+                               LLONG_MAX, LLONG_MIN, LLONG_MIN + 1, 4294967296LL };
+    char want[32], got[32];
+    for (size_t i = 0; i < sizeof edge / sizeof *edge; i++) {
+        snprintf(want, sizeof want, "%lld", edge[i]);
+        *an_fmt_long(got, edge[i]) = '\0';
+        assert_string_equal(got, want);
+    }
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    for (int i = 0; i < 200000; i++) {          /* every length, both signs */
+        unsigned long long u = (unsigned long long)gsl_rng_get(r) << 31 ^ gsl_rng_get(r);
+        long long x = (long long)(u >> gsl_rng_uniform_int(r, 63));
+        x = gsl_rng_uniform(r) < 0.5 ? x : -x;
+        snprintf(want, sizeof want, "%lld", x);
+        *an_fmt_long(got, x) = '\0';
+        assert_string_equal(got, want);
+    }
+    gsl_rng_free(r);
+}
+
 static void test_analysis_fmt_field_matches_csv_field(void **state)
 {
     (void)state;
@@ -865,6 +889,7 @@ int main(void)
         cmocka_unit_test(test_analysis_table_colour_only_when_asked),
         cmocka_unit_test(test_analysis_put_num_matches_printf),
         cmocka_unit_test(test_analysis_fmt_num_matches_printf),
+        cmocka_unit_test(test_analysis_fmt_long_matches_printf),
         cmocka_unit_test(test_analysis_fmt_field_matches_csv_field),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
