@@ -20,11 +20,13 @@
 #include <stdio.h>
 #include <string.h>
 
-static const uint64_t pow10_u64[] = {
+static const uint64_t pow10_u64[20] = {
     1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
     100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
-    10000000000000ull, 100000000000000ull,
+    10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+    100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull,
 };
+
 
 /* Two digits at a time from a table of "00".."99". */
 static const char two_digits[201] =
@@ -34,23 +36,20 @@ static const char two_digits[201] =
 
 char *an_fmt_long(char *p, long long x)
 {
-    char tmp[24], *e = tmp + sizeof tmp, *b = e;
     unsigned long long u = x < 0 ? 0ull - (unsigned long long)x : (unsigned long long)x;
+    if (x < 0) *p++ = '-';
+    int n = 1;                                  /* digits: most counts are short */
+    while (n < 20 && u >= pow10_u64[n]) n++;
+    char *end = p + n, *b = end;
     while (u >= 100) {
         unsigned d = (unsigned)(u % 100);
         u /= 100;
         b -= 2;
         memcpy(b, two_digits + 2 * d, 2);
     }
-    if (u >= 10) {
-        b -= 2;
-        memcpy(b, two_digits + 2 * u, 2);
-    } else {
-        *--b = (char)('0' + u);
-    }
-    if (x < 0) *p++ = '-';
-    while (b < e) *p++ = *b++;
-    return p;
+    if (u >= 10) memcpy(b - 2, two_digits + 2 * u, 2);
+    else b[-1] = (char)('0' + u);
+    return end;
 }
 
 char *an_fmt_field(char *p, const char *s)
