@@ -19,7 +19,7 @@
 /* Cases                                                                */
 /* ------------------------------------------------------------------ */
 
-static inline uint32_t case_new(kim_model *m)
+MDL_HOT uint32_t case_new(kim_model *m)
 {
     if (m->free_case == NIL) {
         uint32_t old = m->n_cases_cap, cap = old ? 2 * old : 1024;
@@ -47,7 +47,7 @@ static inline uint32_t case_new(kim_model *m)
     return c;
 }
 
-static void case_free(kim_model *m, uint32_t c)
+MDL_HOT void case_free(kim_model *m, uint32_t c)
 {
     m->cases[c].state = CASE_FREE;
     m->cases[c].next = m->free_case;
@@ -69,7 +69,7 @@ static inline void trace_case(kim_model *m, const kcase *cs, double end,
 }
 
 /* Draws type, duration and patience at time t from the case stream. */
-static inline void draw_attributes(kim_model *m, kcase *cs, long type, gsl_rng *r)
+MDL_HOT void draw_attributes(kim_model *m, kcase *cs, long type, gsl_rng *r)
 {
     const kim_scenario *sc = m->sc;
     size_t j = 0;
@@ -81,9 +81,9 @@ static inline void draw_attributes(kim_model *m, kcase *cs, long type, gsl_rng *
     const kim_case_type *ct = &sc->case_types[j];
     cs->type = (uint32_t)j;
     cs->level = (uint8_t)m->level_of_type[j];
-    cs->duration = kim_dist_draw(&ct->duration, r) * m->dur_factor[j];
+    cs->duration = mdl_dist_draw(&ct->duration, r) * m->dur_factor[j];
     cs->patience = ct->patience.kind == KIM_DIST_NONE ? INFINITY
-                                                      : kim_dist_draw(&ct->patience, r);
+                                                      : mdl_dist_draw(&ct->patience, r);
 }
 
 /* ------------------------------------------------------------------ */
@@ -104,7 +104,7 @@ static void post_update(kim_model *m, size_t p, long open, long slots)
 
 /* One more (+1) or one fewer (-1) open case at post p: the hot path of
  * post_update. */
-static inline void post_open_step(kim_model *m, size_t p, long d)
+MDL_HOT void post_open_step(kim_model *m, size_t p, long d)
 {
     kpost_state *ps = &m->post[p];
     int was_free = ps->open < ps->slots;
@@ -116,7 +116,7 @@ static inline void post_open_step(kim_model *m, size_t p, long d)
 
 /* The district's waiting list is the sum of the municipalities': its time
  * average is the sum of theirs (tally.c), only its maximum is kept here. */
-static inline void queue_changed(kim_model *m, size_t mu, long delta)
+MDL_HOT void queue_changed(kim_model *m, size_t mu, long delta)
 {
     m->muni[mu].waiting += delta;
     m->waiting_all += delta;
@@ -142,19 +142,20 @@ static void list_unlink(kim_model *m, klist *l, uint32_t c)
 }
 
 /* A counted case starts after waiting `wait` days: its municipality, case
- * type and post each count it (the histogram cell is found once). */
-static inline void count_start(kim_model *m, const kcase *cs, size_t p, double wait)
+ * type and post each count it (the histogram cell is found once), unless
+ * they mirror the municipality (model.h). */
+MDL_HOT void count_start(kim_model *m, const kcase *cs, size_t p, double wait)
 {
     int cell = sim_qhist_cell(wait);
-    uint64_t within = wait <= m->sc->targets.wait_days, waited = wait > 0.0;
+    uint64_t within = wait <= m->wait_target, waited = wait > 0.0;
     gs_add_start(&m->gs_muni[cs->muni], wait, cell, within, waited);
-    gs_add_start(&m->gs_type[cs->type], wait, cell, within, waited);
-    gs_add_start(&m->gs_post[p], wait, cell, within, waited);
+    if (!m->type_mirrors_muni) gs_add_start(&m->gs_type[cs->type], wait, cell, within, waited);
+    if (!m->post_mirrors_muni) gs_add_start(&m->gs_post[p], wait, cell, within, waited);
 }
 
 /* Case c takes a slot at post p that is already counted in its open
  * cases (a slot handed over at a close, or one start_case counted). */
-static inline void take_slot(kim_model *m, uint32_t c, size_t p)
+MDL_HOT void take_slot(kim_model *m, uint32_t c, size_t p)
 {
     kcase *cs = &m->cases[c];
     double t = m->now;
@@ -178,7 +179,7 @@ static inline void take_slot(kim_model *m, uint32_t c, size_t p)
 }
 
 /* Case c starts (or resumes) case management at post p now. */
-static void start_case(kim_model *m, uint32_t c, size_t p)
+MDL_HOT void start_case(kim_model *m, uint32_t c, size_t p)
 {
     post_open_step(m, p, +1);
     take_slot(m, c, p);
@@ -196,7 +197,7 @@ static void fill_post(kim_model *m, size_t p)
 }
 
 /* A case without a post: starts at a free eligible post, or waits. */
-static inline void place_case(kim_model *m, uint32_t c, int may_renege)
+MDL_HOT void place_case(kim_model *m, uint32_t c, int may_renege)
 {
     kcase *cs = &m->cases[c];
     long p = wl_free_post(m, cs->muni);
@@ -295,7 +296,7 @@ static double rate_at(const kim_model *m, size_t mu, double t)
  * followed exactly by thinning (Lewis & Shedler 1979): candidates from a
  * Poisson process at the bound rate, each kept with probability
  * rate(t) / bound. */
-static void schedule_arrival(kim_model *m, size_t mu, double from)
+MDL_HOT void schedule_arrival(kim_model *m, size_t mu, double from)
 {
     kmuni_state *ms = &m->muni[mu];
     if (ms->rate_bound <= 0.0) return;
@@ -309,7 +310,7 @@ static void schedule_arrival(kim_model *m, size_t mu, double from)
     sim_schedule(m->k, t, CL_ARRIVAL, EV_ARRIVAL, (uint32_t)mu);
 }
 
-static void arrive(kim_model *m, size_t mu, long type)
+MDL_HOT void arrive(kim_model *m, size_t mu, long type)
 {
     if (m->programme_over) return;
     double t = m->now;
@@ -321,7 +322,7 @@ static void arrive(kim_model *m, size_t mu, long type)
     draw_attributes(m, cs, type, m->muni[mu].case_rng);
     if (cs->counted) {
         m->gs_muni[mu].arrivals++;
-        m->gs_type[cs->type].arrivals++;
+        if (!m->type_mirrors_muni) m->gs_type[cs->type].arrivals++;
     }
     place_case(m, c, 1);
 }
@@ -345,7 +346,7 @@ static void on_trace(kim_model *m, uint32_t i)
  * the two steps would cut it (same sums, same rounding).  A post that had a
  * free slot has nobody eligible waiting (I1); one over its slots (capacity
  * dropped) stays full. */
-static void on_close(kim_model *m, uint32_t c)
+MDL_HOT void on_close(kim_model *m, uint32_t c)
 {
     kcase *cs = &m->cases[c];
     size_t p = (size_t)cs->post;
@@ -354,8 +355,8 @@ static void on_close(kim_model *m, uint32_t c)
     m->muni[cs->muni].open--;
     if (cs->counted) {
         m->gs_muni[cs->muni].closed++;
-        m->gs_type[cs->type].closed++;
-        m->gs_post[p].closed++;
+        if (!m->type_mirrors_muni) m->gs_type[cs->type].closed++;
+        if (!m->post_mirrors_muni) m->gs_post[p].closed++;
     }
     trace_case(m, cs, m->now, "closed");
     case_free(m, c);
@@ -375,7 +376,7 @@ static void on_renege(kim_model *m, uint32_t c)
     queue_changed(m, cs->muni, -1);
     if (cs->counted) {
         m->gs_muni[cs->muni].reneged++;
-        m->gs_type[cs->type].reneged++;
+        if (!m->type_mirrors_muni) m->gs_type[cs->type].reneged++;
     }
     trace_case(m, cs, m->now, "reneged");
     case_free(m, c);
@@ -677,7 +678,15 @@ int kim_model_run(kim_model *m, unsigned long rep, const kim_observer *obs,
     while (sim_next(m->k, &ev)) {
         t = m->now = ev.time;
         switch (ev.type) {
-        case EV_ARRIVAL: arrive(m, ev.arg, -1); schedule_arrival(m, ev.arg, t); break;
+        case EV_ARRIVAL:
+            /* The next arrival is scheduled first: it is usually the
+             * earliest event, so it drops into the root vacated by this
+             * one at once, while the case's close, far off, sifts up a
+             * level or two.  The order of the two changes nothing: they
+             * differ in class, and draw from different streams. */
+            schedule_arrival(m, ev.arg, t);
+            arrive(m, ev.arg, -1);
+            break;
         case EV_TRACE:   on_trace(m, ev.arg); break;
         case EV_CLOSE:   on_close(m, ev.arg); break;
         case EV_RENEGE:  on_renege(m, ev.arg); break;

@@ -19,7 +19,18 @@
 #include "kim.h"
 #include "../sim/sim.h"
 
+#include <gsl/gsl_randist.h>
+
 #define NIL UINT32_MAX
+
+/* The steps of a case's path (arrive, start, close) are inlined into the
+ * event loop: a case is a few dozen of them, and calls would be a third of
+ * its cost. */
+#if defined(__GNUC__)
+#define MDL_HOT static inline __attribute__((always_inline))
+#else
+#define MDL_HOT static inline
+#endif
 
 enum { CASE_FREE = 0, CASE_WAITING, CASE_OPEN };
 
@@ -85,6 +96,15 @@ typedef struct gstats {
     sim_qhist *hist;
 } gstats;
 
+/* Draws from d: kim_dist_draw, with the exponential (the common case)
+ * inline. */
+static inline double mdl_dist_draw(const kim_dist *d, gsl_rng *r)
+{
+    if (d->kind != KIM_DIST_EXPONENTIAL) return kim_dist_draw(d, r);
+    double x = gsl_ran_exponential(r, d->p[0]);
+    return x < d->max ? x : d->max;
+}
+
 /* A counted case started after waiting `wait` days (cell: its histogram
  * cell; within, waited: 0 or 1). */
 static inline void gs_add_start(gstats *g, double wait, int cell, uint64_t within,
@@ -103,6 +123,8 @@ typedef struct kmuni_state {
     int time_varying;
     size_t n_mem;                    /* memberships: serve sets it is in */
     uint32_t *mem;                   /* membership ids, in home-first order */
+    uint32_t *mem_sets;              /* their serve sets (mem_set of each) */
+    int shares_sets;                 /* one of them serves other municipalities */
     uint32_t head;                   /* best waiting case, NIL when none */
     long waiting, open;
     gsl_rng *arr_rng, *case_rng;
@@ -136,6 +158,11 @@ struct kim_model {
     int programme_over;
     /* metrics */
     gstats *gs_muni, *gs_post, *gs_type;
+    /* A group that sees exactly the cases of the one municipality mirrors
+     * it: the event loop feeds only the municipality's accumulator and
+     * ty_finish copies it (tally.c, ty_init says when). */
+    int type_mirrors_muni, post_mirrors_muni;
+    double wait_target;      /* sc->targets.wait_days */
     double sx, sy, sxx, sxy; long ns;
     long waiting_all, waiting_all_max;
     long all_slots;          /* the district's slots and filled FTE, and */
@@ -152,12 +179,61 @@ struct kim_model {
     gsl_rng *init_rng;       /* initial-state stream, re-seeded per municipality */
 };
 
-/* waitlist.c */
+/* waitlist.c; the common paths of wl_push, wl_remove and wl_free_post
+ * are inline below, their other cases there. */
 void wl_build_sets(kim_model *m);
 void wl_free_sets(kim_model *m);
 void wl_reset(kim_model *m);
-void wl_push(kim_model *m, uint32_t c);        /* case joins its list */
-void wl_remove(kim_model *m, uint32_t c);      /* case leaves its list */
+void wl_insert(kim_model *m, uint32_t c);
+void wl_head_removed(kim_model *m, size_t mu, uint32_t next);
+long wl_least_loaded(const kim_model *m, size_t mu);
+void wl_post_capacity_changed(kim_model *m, size_t p, int was_free);
+
+/* Is a before b in its waiting list (I2), and in the set heaps (I3)? */
+static inline int case_before(const kcase *a, const kcase *b)
+{
+    if (a->level != b->level) return a->level < b->level;
+    if (a->arrival != b->arrival) return a->arrival < b->arrival;
+    return a->no < b->no;
+}
+
+/* Case c joins its list.  A case that goes after the tail of a non-empty
+ * list (a new arrival) is appended here: its municipality's best case
+ * stays; the rest is wl_insert's. */
+static inline void wl_push(kim_model *m, uint32_t c)
+{
+    kcase *cs = &m->cases[c];
+    klist *l = &m->wl[cs->muni * m->n_levels + cs->level];
+    uint32_t tail = l->tail;
+    if (tail == NIL || case_before(cs, &m->cases[tail])) {
+        wl_insert(m, c);
+        return;
+    }
+    cs->prev = tail;
+    cs->next = NIL;
+    m->cases[tail].next = c;
+    l->tail = c;
+    cs->state = CASE_WAITING;
+    cs->post = -1;
+}
+
+/* Case c leaves its list.  When it was its municipality's best case, the
+ * next in its level takes its place; in set heaps that hold only this
+ * municipality nothing moves, otherwise wl_head_removed restores I3. */
+static inline void wl_remove(kim_model *m, uint32_t c)
+{
+    kcase *cs = &m->cases[c];
+    klist *l = &m->wl[cs->muni * m->n_levels + cs->level];
+    uint32_t prev = cs->prev, next = cs->next;
+    if (prev == NIL) l->head = next; else m->cases[prev].next = next;
+    if (next == NIL) l->tail = prev; else m->cases[next].prev = prev;
+    cs->prev = cs->next = NIL;
+    kmuni_state *ms = &m->muni[cs->muni];
+    if (ms->head != c) return;
+    if (next != NIL && !ms->shares_sets) ms->head = next;
+    else wl_head_removed(m, cs->muni, next);
+}
+
 /* Best waiting case for a post of serve set s (the top of its heap, I3);
  * NIL when none. */
 static inline uint32_t wl_best_for_set(const kim_model *m, size_t s)
@@ -165,9 +241,28 @@ static inline uint32_t wl_best_for_set(const kim_model *m, size_t s)
     const kset *set = &m->sets[s];
     return set->heap_n ? m->muni[m->mem_muni[set->heap[0]]].head : NIL;
 }
-/* Post with a free slot eligible for municipality mu, by policy; -1 none. */
-long wl_free_post(const kim_model *m, size_t mu);
-void wl_post_capacity_changed(kim_model *m, size_t p, int was_free);
+
+static inline int wl_post_is_free(const kim_model *m, size_t p)
+{
+    return m->post[p].open < m->post[p].slots;
+}
+
+/* Post with a free slot eligible for municipality mu, by policy; -1 none.
+ * Home-first: the first post with a free slot (I4: n_free > 0 says there
+ * is one) of its first set, in home-first order, that has one. */
+static inline long wl_free_post(const kim_model *m, size_t mu)
+{
+    if (m->sc->assign != KIM_ASSIGN_HOME_FIRST) return wl_least_loaded(m, mu);
+    const kmuni_state *ms = &m->muni[mu];
+    for (size_t j = 0; j < ms->n_mem; j++) {
+        const kset *s = &m->sets[ms->mem_sets[j]];
+        if (s->n_free == 0) continue;
+        for (size_t i = 0; i < s->n_posts; i++)
+            if (wl_post_is_free(m, s->posts[i])) return (long)s->posts[i];
+        SIM_ASSERT(!"n_free counts a free post");   /* I4 */
+    }
+    return -1;
+}
 
 /* staffing.c */
 void st_init(kim_model *m);

@@ -39,7 +39,8 @@ static void gs_reset(gstats *g)
     sim_qhist_clear(h);
 }
 
-/* Adds b's counts into a (a->hist must be a scratch histogram). */
+/* Adds b's counts into a (a->hist must be a scratch histogram, or one
+ * that was reset). */
 static void gs_merge(gstats *a, const gstats *b)
 {
     a->arrivals += b->arrivals;     a->started += b->started;
@@ -66,6 +67,15 @@ void ty_init(kim_model *m)
     m->gs_muni = gs_alloc(sc->n_munis);
     m->gs_post = gs_alloc(sc->n_posts);
     m->gs_type = gs_alloc(sc->n_case_types);
+    /* With one municipality, its one case type sees every case it sees,
+     * and so does its one post unless cases resume (a resumed case counts
+     * again in its post's intake): their accumulators would get the same
+     * updates in the same order, so the event loop feeds only the
+     * municipality's and ty_finish copies it (one update per case, not
+     * three).  A post's metrics read only the fields it is fed. */
+    m->type_mirrors_muni = sc->n_munis == 1 && sc->n_case_types == 1;
+    m->post_mirrors_muni = sc->n_munis == 1 && sc->n_posts == 1 && !m->track_open;
+    m->wait_target = sc->targets.wait_days;
 }
 
 void ty_fini(kim_model *m)
@@ -246,10 +256,21 @@ static void nan_fill(double *v, size_t n)
     for (size_t i = 0; i < n; i++) v[i] = NAN;
 }
 
+/* *to becomes a copy of *from (its histogram emptied first), for a group
+ * that mirrors the municipality; a post keeps only what a post is fed. */
+static void gs_mirror(gstats *to, const gstats *from, int post)
+{
+    gs_reset(to);
+    gs_merge(to, from);
+    if (post) to->arrivals = to->reneged = to->late = to->waiting_end = 0;
+}
+
 void ty_finish(kim_model *m, double t, double *values)
 {
     const kim_scenario *sc = m->sc;
     const kim_groups *g = &m->groups;
+    if (m->type_mirrors_muni) gs_mirror(&m->gs_type[0], &m->gs_muni[0], 0);
+    if (m->post_mirrors_muni) gs_mirror(&m->gs_post[0], &m->gs_muni[0], 1);
     nan_fill(values, g->n * KIM_N_METRICS);
     size_t *list = sim_xcalloc(sc->n_posts + 1, sizeof *list), n;
     sim_qhist *scratch = sim_xmalloc(sizeof *scratch);

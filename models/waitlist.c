@@ -85,12 +85,21 @@ void wl_build_sets(kim_model *m)
             add_membership(m, s, post->serves_all ? i : post->serves[i]);
     }
     sort_model = m;
-    for (size_t mu = 0; mu < sc->n_munis; mu++)
-        qsort(m->muni[mu].mem, m->muni[mu].n_mem, sizeof(uint32_t), mem_cmp);
+    for (size_t mu = 0; mu < sc->n_munis; mu++) {
+        kmuni_state *ms = &m->muni[mu];
+        qsort(ms->mem, ms->n_mem, sizeof(uint32_t), mem_cmp);
+        ms->mem_sets = sim_xmalloc((ms->n_mem + 1) * sizeof *ms->mem_sets);
+        ms->shares_sets = 0;
+        for (size_t j = 0; j < ms->n_mem; j++) {
+            ms->mem_sets[j] = m->mem_set[ms->mem[j]];
+            if (m->sets[ms->mem_sets[j]].n_munis > 1) ms->shares_sets = 1;
+        }
+    }
 }
 
 void wl_free_sets(kim_model *m)
 {
+    for (size_t mu = 0; mu < m->sc->n_munis; mu++) free(m->muni[mu].mem_sets);
     for (size_t s = 0; s < m->n_sets; s++) {
         free(m->sets[s].posts);
         free(m->sets[s].heap);
@@ -116,13 +125,6 @@ void wl_reset(kim_model *m)
 /* ------------------------------------------------------------------ */
 /* Set heaps: municipalities keyed by their best waiting case           */
 /* ------------------------------------------------------------------ */
-
-static inline int case_before(const kcase *a, const kcase *b)
-{
-    if (a->level != b->level) return a->level < b->level;
-    if (a->arrival != b->arrival) return a->arrival < b->arrival;
-    return a->no < b->no;
-}
 
 static inline int mem_before(const kim_model *m, uint32_t x, uint32_t y)
 {
@@ -197,7 +199,7 @@ static void head_improved(kim_model *m, size_t mu, uint32_t best)
 /* The municipality's best case left: its next best (if any) is behind it,
  * so it moves down in, or leaves, every set heap it is in.  `next` is the
  * case that followed it in its level (the best level), NIL when none. */
-static void head_removed(kim_model *m, size_t mu, uint32_t next)
+void wl_head_removed(kim_model *m, size_t mu, uint32_t next)
 {
     kmuni_state *ms = &m->muni[mu];
     uint32_t best = next != NIL ? next : muni_best(m, mu);
@@ -214,7 +216,9 @@ static void head_removed(kim_model *m, size_t mu, uint32_t next)
 /* Waiting lists                                                        */
 /* ------------------------------------------------------------------ */
 
-void wl_push(kim_model *m, uint32_t c)
+/* wl_push's general case: the list is empty, or c goes before its tail
+ * (a case sent back, or an initial case). */
+void wl_insert(kim_model *m, uint32_t c)
 {
     kcase *cs = &m->cases[c];
     klist *l = &m->wl[cs->muni * m->n_levels + cs->level];
@@ -232,50 +236,26 @@ void wl_push(kim_model *m, uint32_t c)
     if (after == NIL && muni_best(m, cs->muni) == c) head_improved(m, cs->muni, c);
 }
 
-void wl_remove(kim_model *m, uint32_t c)
-{
-    kcase *cs = &m->cases[c];
-    klist *l = &m->wl[cs->muni * m->n_levels + cs->level];
-    uint32_t prev = cs->prev, next = cs->next;
-    if (prev == NIL) l->head = next; else m->cases[prev].next = next;
-    if (next == NIL) l->tail = prev; else m->cases[next].prev = prev;
-    cs->prev = cs->next = NIL;
-    if (m->muni[cs->muni].head == c) head_removed(m, cs->muni, next);
-}
-
 /* ------------------------------------------------------------------ */
 /* Free posts                                                           */
 /* ------------------------------------------------------------------ */
-
-static inline int is_free(const kim_model *m, size_t p)
-{
-    return m->post[p].open < m->post[p].slots;
-}
 
 static inline double load(const kim_model *m, size_t p)
 {
     return (double)m->post[p].open / (double)m->post[p].slots;
 }
 
-/* First post of set s with a free slot (home-first); s->n_free > 0. */
-static long first_free(const kim_model *m, const kset *s)
-{
-    for (size_t i = 0; i < s->n_posts; i++)
-        if (is_free(m, s->posts[i])) return (long)s->posts[i];
-    SIM_ASSERT(!"n_free counts a free post");   /* I4 */
-    return -1;
-}
-
 /* Least loaded free post of mu's sets, ties to the lowest index. */
-static long least_loaded(const kim_model *m, const kmuni_state *ms)
+long wl_least_loaded(const kim_model *m, size_t mu)
 {
+    const kmuni_state *ms = &m->muni[mu];
     long best = -1;
     for (size_t j = 0; j < ms->n_mem; j++) {
         const kset *s = &m->sets[m->mem_set[ms->mem[j]]];
         if (s->n_free == 0) continue;
         for (size_t i = 0; i < s->n_posts; i++) {
             size_t p = s->posts[i];
-            if (!is_free(m, p)) continue;
+            if (!wl_post_is_free(m, p)) continue;
             if (best < 0 || load(m, p) < load(m, (size_t)best) ||
                 (load(m, p) == load(m, (size_t)best) && (long)p < best))
                 best = (long)p;
@@ -284,20 +264,9 @@ static long least_loaded(const kim_model *m, const kmuni_state *ms)
     return best;
 }
 
-long wl_free_post(const kim_model *m, size_t mu)
-{
-    const kmuni_state *ms = &m->muni[mu];
-    if (m->sc->assign != KIM_ASSIGN_HOME_FIRST) return least_loaded(m, ms);
-    for (size_t j = 0; j < ms->n_mem; j++) {
-        const kset *s = &m->sets[m->mem_set[ms->mem[j]]];
-        if (s->n_free > 0) return first_free(m, s);
-    }
-    return -1;
-}
-
 void wl_post_capacity_changed(kim_model *m, size_t p, int was_free)
 {
-    int now_free = is_free(m, p);
+    int now_free = wl_post_is_free(m, p);
     kset *s = &m->sets[m->post[p].set];
     if (now_free && !was_free) s->n_free++;
     else if (!now_free && was_free) s->n_free--;

@@ -20,11 +20,14 @@
  *    monotone in t.  The heap holds exactly the pending events with
  *    vb < edge (all of them while edge == UINT64_MAX), bucket vb mod nb the
  *    others, so every heap event comes before every bucket event;
- *  - heap[0..n) is a min-heap on (time, ord), ord packing the priority
+ *  - heap[0..n) is a min-heap on (time, ord) (the time as the bits of its
+ *    double: see sim_k_entry), ord packing the priority
  *    class (top 4 bits) above a 36-bit insertion sequence above the 24-bit
  *    node id: ties in time break by class, then by order of scheduling.
  *    Keys are unique, so the order events leave in never depends on the
  *    layout (heap shape, width, bucket count);
+ *  - heap[n] is a sentinel later than any event (so a sift-down needs no
+ *    test for a missing right child); the heap has cap + 1 entries;
  *  - while `hole` is set, heap[0] is vacant: sim_next leaves the root empty
  *    so that the event a handler schedules next drops into it with one
  *    sift-down ("replace-top", Knuth, TAOCP vol. 3, §5.2.3);
@@ -57,50 +60,19 @@
 #define NOINLINE
 #endif
 
-#define ID_BITS 24
-#define SEQ_BITS 36
+#define ID_BITS SIM_K_ID_BITS
+#define SEQ_BITS SIM_K_SEQ_BITS
 #define ID_OF(ord) ((uint32_t)((ord) & ((1u << ID_BITS) - 1)))
-#define NONE UINT32_MAX
+#define NONE SIM_K_NONE
 #define MIN_BUCKETS 16
 #define SAMPLE 25           /* earliest events whose gaps set the width */
 #define COMPACT_MIN 256
 
-enum { NODE_FREE, NODE_PENDING, NODE_CANCELLED };
+enum { NODE_FREE = SIM_K_FREE, NODE_PENDING = SIM_K_PENDING,
+       NODE_CANCELLED = SIM_K_CANCELLED };
 
-typedef struct entry {
-    double time;
-    uint64_t ord;           /* class | sequence | node id */
-} entry;
-
-/* One scheduled event.  time, ord and vb are kept while it is in a bucket
- * (in the heap, its entry has them). */
-typedef struct node {
-    double time;
-    uint64_t ord;
-    uint64_t vb;            /* virtual bucket of time */
-    uint32_t type, arg;
-    uint32_t next;          /* next in its bucket, or in the free list */
-    uint32_t gen;           /* moves on when the event leaves */
-    uint32_t state;
-} node;
-
-struct sim_kernel {
-    entry *heap;            /* the near future */
-    size_t n, cap;
-    int hole;               /* heap[0] was popped and not yet refilled */
-    uint32_t *bucket;       /* the far future: list heads, NONE when empty */
-    size_t nb, mask, n_far; /* buckets (a power of two); nodes in them */
-    double width, inv_width;/* days per bucket */
-    uint64_t edge;          /* first virtual bucket not in the heap */
-    size_t grow_at, shrink_at;
-    uint64_t steps;         /* bucket steps since the last rebuild, */
-    uint64_t rebuilt_at;    /* which came after this many events */
-    node *nodes;
-    uint32_t n_nodes, node_cap, free_head;
-    size_t cancelled;       /* cancelled nodes still in the heap or buckets */
-    uint64_t seq, processed;
-    double now;
-};
+typedef sim_k_entry entry;
+typedef sim_k_node node;
 
 /* ------------------------------------------------------------------ */
 /* Failure and allocation                                               */
@@ -149,67 +121,24 @@ char *sim_xstrdup(const char *s)
 /* The heap                                                             */
 /* ------------------------------------------------------------------ */
 
-static inline int before(const entry *a, const entry *b)
-{
-    return a->time < b->time || (a->time == b->time && a->ord < b->ord);
-}
-
-static inline void sift_up(entry *h, size_t i, entry e)
-{
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (!before(&e, &h[p])) break;
-        h[i] = h[p];
-        i = p;
-    }
-    h[i] = e;
-}
-
-static void sift_down(entry *h, size_t n, size_t i, entry e)
-{
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && before(&h[c + 1], &h[c])) c++;
-        if (!before(&h[c], &e)) break;
-        h[i] = h[c];
-        i = c;
-    }
-    h[i] = e;
-}
-
-/* Refills a vacant root with the last entry. */
-static void fill_hole(sim_kernel *k)
-{
-    k->hole = 0;
-    entry last = k->heap[--k->n];
-    if (k->n > 0) sift_down(k->heap, k->n, 0, last);
-}
-
 static inline void heap_push(sim_kernel *k, entry e)
 {
     if (k->hole) {
         k->hole = 0;
-        sift_down(k->heap, k->n, 0, e);
+        sim_k_sift_down(k->heap, k->n, 0, e);
         return;
     }
     if (k->n == k->cap) {
         k->cap *= 2;
-        k->heap = sim_xrealloc(k->heap, k->cap * sizeof *k->heap);
+        k->heap = sim_xrealloc(k->heap, (k->cap + 1) * sizeof *k->heap);
     }
-    sift_up(k->heap, k->n++, e);
+    sim_k_sift_up(k->heap, k->n++, e);
+    k->heap[k->n] = sim_k_sentinel;
 }
 
 /* ------------------------------------------------------------------ */
 /* The calendar                                                         */
 /* ------------------------------------------------------------------ */
-
-/* Virtual bucket of a time >= 0: floor(t / width), capped (monotone). */
-static inline uint64_t vbucket(const sim_kernel *k, double t)
-{
-    double x = t * k->inv_width;
-    return (uint64_t)(int64_t)(x < 0x1p62 ? x : 0x1p62);
-}
 
 static void release(sim_kernel *k, uint32_t id)
 {
@@ -224,11 +153,10 @@ static void release(sim_kernel *k, uint32_t id)
 static inline void file_event(sim_kernel *k, uint32_t id, entry e)
 {
     uint64_t vb;
-    if (k->edge == UINT64_MAX || (vb = vbucket(k, e.time)) < k->edge) {
+    if (k->edge == UINT64_MAX || (vb = sim_k_vbucket(k, k->nodes[id].time)) < k->edge) {
         heap_push(k, e);
     } else {
         node *nd = &k->nodes[id];
-        nd->time = e.time;
         nd->ord = e.ord;
         nd->vb = vb;
         nd->next = k->bucket[vb & k->mask];
@@ -270,7 +198,7 @@ static void advance(sim_kernel *k)
                 release(k, id);
                 continue;
             }
-            heap_push(k, (entry){ e->time, e->ord });
+            heap_push(k, (entry){ sim_k_key(e->time), e->ord });
             moved = 1;
         }
         if (moved) {
@@ -309,13 +237,12 @@ static double calendar_width(const sim_kernel *k, const uint32_t *ids, size_t n)
  * others again in a calendar sized and calibrated for them. */
 static COLD void rebuild(sim_kernel *k)
 {
-    if (k->hole) fill_hole(k);
+    if (k->hole) sim_k_fill_hole(k);
     size_t live = sim_pending(k);
     uint32_t *ids = sim_xmalloc((live + 1) * sizeof *ids);
     size_t m = 0;
     for (size_t i = 0; i < k->n; i++) {
         uint32_t id = ID_OF(k->heap[i].ord);
-        k->nodes[id].time = k->heap[i].time;
         k->nodes[id].ord = k->heap[i].ord;
         if (k->nodes[id].state == NODE_CANCELLED) release(k, id);
         else ids[m++] = id;
@@ -340,11 +267,12 @@ static COLD void rebuild(sim_kernel *k)
     k->steps = 0;
     k->rebuilt_at = k->processed;
     k->n = k->n_far = k->cancelled = 0;
+    k->heap[0] = sim_k_sentinel;
     /* a small queue is a plain heap; else the heap starts empty and the
      * first sim_next moves the earliest bucket into it */
-    k->edge = m < 2 * MIN_BUCKETS ? UINT64_MAX : vbucket(k, k->now);
+    k->edge = m < 2 * MIN_BUCKETS ? UINT64_MAX : sim_k_vbucket(k, k->now);
     for (size_t i = 0; i < m; i++)
-        file_event(k, ids[i], (entry){ k->nodes[ids[i]].time, k->nodes[ids[i]].ord });
+        file_event(k, ids[i], (entry){ sim_k_key(k->nodes[ids[i]].time), k->nodes[ids[i]].ord });
     free(ids);
 }
 
@@ -356,7 +284,8 @@ sim_kernel *sim_kernel_new(size_t capacity_hint)
 {
     sim_kernel *k = sim_xcalloc(1, sizeof *k);
     k->cap = k->node_cap = capacity_hint < 16 ? 16 : (uint32_t)capacity_hint;
-    k->heap = sim_xmalloc(k->cap * sizeof *k->heap);
+    k->heap = sim_xmalloc((k->cap + 1) * sizeof *k->heap);
+    k->heap[0] = sim_k_sentinel;
     k->nodes = sim_xmalloc(k->node_cap * sizeof *k->nodes);
     k->free_head = NONE;
     k->nb = MIN_BUCKETS;
@@ -391,15 +320,17 @@ void sim_kernel_reset(sim_kernel *k)
     }
     for (size_t b = 0; b < k->nb; b++) k->bucket[b] = NONE;
     k->n = k->n_far = k->cancelled = 0;
+    k->heap[0] = sim_k_sentinel;
     k->hole = 0;
     k->seq = k->processed = 0;
     k->now = 0.0;
     k->steps = k->rebuilt_at = 0;
-    k->edge = k->nb == MIN_BUCKETS ? UINT64_MAX : vbucket(k, 0.0);
+    k->edge = k->nb == MIN_BUCKETS ? UINT64_MAX : sim_k_vbucket(k, 0.0);
 }
 
-/* Adds nodes to the pool, putting them on the free list. */
-static COLD void grow_nodes(sim_kernel *k)
+/* Adds nodes to the pool, putting them on the free list; returns its
+ * head. */
+COLD uint32_t sim_k_grow_nodes(sim_kernel *k)
 {
     uint32_t old = k->n_nodes, cap = old < k->node_cap ? k->node_cap : 2 * old;
     SIM_ASSERT(cap <= (1u << ID_BITS));          /* 16.7 M pending events */
@@ -414,29 +345,15 @@ static COLD void grow_nodes(sim_kernel *k)
         k->free_head = id;
     }
     k->n_nodes = cap;
+    return k->free_head;
 }
 
-sim_handle sim_schedule(sim_kernel *k, double time, unsigned cls,
-                        uint32_t type, uint32_t arg)
+/* sim_schedule's other cases: an event of the far future, or one that
+ * grows the heap or the calendar. */
+NOINLINE void sim_k_file_slow(sim_kernel *k, uint32_t id, entry e)
 {
-    SIM_ASSERT(time >= k->now);          /* the clock never goes back */
-    SIM_ASSERT(cls < 16 && k->seq < ((uint64_t)1 << SEQ_BITS));
-    if (k->free_head == NONE) grow_nodes(k);
-    uint32_t id = k->free_head;
-    node *nd = &k->nodes[id];
-    k->free_head = nd->next;
-    nd->type = type;
-    nd->arg = arg;
-    nd->state = NODE_PENDING;
-    entry e = { time, (uint64_t)cls << (SEQ_BITS + ID_BITS) | k->seq++ << ID_BITS | id };
-    if (k->hole && (k->edge == UINT64_MAX || vbucket(k, time) < k->edge)) {
-        k->hole = 0;                     /* the common case: the vacant root */
-        sift_down(k->heap, k->n, 0, e);
-    } else {
-        file_event(k, id, e);
-        if (k->n + k->n_far > k->grow_at) rebuild(k);
-    }
-    return ((uint64_t)nd->gen << 32) | (uint64_t)(id + 1);
+    file_event(k, id, e);
+    if (k->n + k->n_far > k->grow_at) rebuild(k);
 }
 
 void sim_cancel(sim_kernel *k, sim_handle h)
@@ -463,10 +380,11 @@ static NOINLINE int refill(sim_kernel *k)
     return k->n > 0;
 }
 
-int sim_next(sim_kernel *k, sim_event *ev)
+/* sim_next's other cases: the heap ran dry, or its top was cancelled. */
+NOINLINE int sim_k_next_slow(sim_kernel *k, sim_event *ev)
 {
     for (;;) {
-        if (k->hole) fill_hole(k);
+        if (k->hole) sim_k_fill_hole(k);
         if (k->n == 0 && !refill(k)) return 0;
         entry top = k->heap[0];
         uint32_t id = ID_OF(top.ord);
@@ -477,19 +395,11 @@ int sim_next(sim_kernel *k, sim_event *ev)
             release(k, id);
             continue;
         }
-        ev->time = top.time;
+        ev->time = k->now = e->time;
         ev->type = e->type;
         ev->arg = e->arg;
         release(k, id);
-        k->now = top.time;
         k->processed++;
         return 1;
     }
 }
-
-double sim_now(const sim_kernel *k) { return k->now; }
-size_t sim_pending(const sim_kernel *k)
-{
-    return k->n - (size_t)k->hole + k->n_far - k->cancelled;
-}
-uint64_t sim_events_processed(const sim_kernel *k) { return k->processed; }

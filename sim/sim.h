@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
 #include <string.h>
 #include <gsl/gsl_rng.h>
 
@@ -35,6 +36,14 @@ char *sim_xstrdup(const char *s);
 /* ------------------------------------------------------------------ */
 /* Event queue and clock                                                */
 /* ------------------------------------------------------------------ */
+/* The common paths of scheduling and popping are inlined into the event
+ * loop (see "Kernel internals" at the end of this header). */
+#if defined(__GNUC__)
+#define SIM_INLINE static inline __attribute__((always_inline))
+#else
+#define SIM_INLINE static inline
+#endif
+
 typedef struct sim_kernel sim_kernel;
 typedef uint64_t sim_handle;          /* 0 never names an event */
 
@@ -53,17 +62,17 @@ void sim_kernel_reset(sim_kernel *k);
 
 /* Schedules an event at `time` (>= now) in priority class `cls` (0..15,
  * lower runs first among equal times).  Returns its handle.  At most 2^36
- * events per run and 2^24 pending at once (asserted). */
-sim_handle sim_schedule(sim_kernel *k, double time, unsigned cls,
-                        uint32_t type, uint32_t arg);
+ * events per run and 2^24 pending at once (asserted).  (Inline, below.) */
+SIM_INLINE sim_handle sim_schedule(sim_kernel *k, double time, unsigned cls,
+                                   uint32_t type, uint32_t arg);
 /* Removes a scheduled event; the handle must be live. */
 void sim_cancel(sim_kernel *k, sim_handle h);
 /* Pops the next event into *ev and advances the clock to its time.
- * Returns 0 when the queue is empty. */
-int sim_next(sim_kernel *k, sim_event *ev);
-double sim_now(const sim_kernel *k);
-size_t sim_pending(const sim_kernel *k);
-uint64_t sim_events_processed(const sim_kernel *k);
+ * Returns 0 when the queue is empty.  (Inline, below.) */
+SIM_INLINE int sim_next(sim_kernel *k, sim_event *ev);
+static inline double sim_now(const sim_kernel *k);
+static inline size_t sim_pending(const sim_kernel *k);
+static inline uint64_t sim_events_processed(const sim_kernel *k);
 
 /* ------------------------------------------------------------------ */
 /* Random streams (DESIGN.md §5)                                       */
@@ -206,5 +215,179 @@ static inline void sim_qhist_add(sim_qhist *h, double x)
 {
     sim_qhist_add_cell(h, sim_qhist_cell(x), x);
 }
+
+/* ------------------------------------------------------------------ */
+/* Kernel internals (sim_k_): the common paths, inline                  */
+/* ------------------------------------------------------------------ */
+/* The kernel's state is laid out here only so that the common paths of
+ * sim_schedule and sim_next (a heap of a few entries: two schedules and
+ * two pops per case, most of a run) inline into the caller's event loop;
+ * nothing outside kernel.c reads or writes it.  Its invariants are stated
+ * at the top of kernel.c; the heap keeps a sentinel entry, later than any
+ * event, at heap[n], so a sift-down never asks whether a right child
+ * exists. */
+#define SIM_K_ID_BITS 24
+#define SIM_K_SEQ_BITS 36
+#define SIM_K_NONE UINT32_MAX
+enum { SIM_K_FREE, SIM_K_PENDING, SIM_K_CANCELLED };
+
+/* A heap entry: the event's time as the bits of a double >= +0, which
+ * order as the times do (IEEE 754: sign 0, then exponent, then mantissa),
+ * and ord; (key, ord) compares as one 128-bit number. */
+typedef struct sim_k_entry {
+    uint64_t key;           /* bits of the time (-0 made +0) */
+    uint64_t ord;           /* class | sequence | node id */
+} sim_k_entry;
+
+/* One scheduled event.  ord and vb are kept while it is in a bucket (in
+ * the heap, its entry has them). */
+typedef struct sim_k_node {
+    double time;            /* exactly as scheduled */
+    uint64_t ord;
+    uint64_t vb;            /* virtual bucket of time */
+    uint32_t type, arg;
+    uint32_t next;          /* next in its bucket, or in the free list */
+    uint32_t gen;           /* moves on when the event leaves */
+    uint32_t state;
+} sim_k_node;
+
+struct sim_kernel {
+    sim_k_entry *heap;      /* the near future: n entries, then the sentinel */
+    size_t n, cap;          /* cap + 1 entries allocated */
+    int hole;               /* heap[0] was popped and not yet refilled */
+    uint32_t *bucket;       /* the far future: list heads, NONE when empty */
+    size_t nb, mask, n_far; /* buckets (a power of two); nodes in them */
+    double width, inv_width;/* days per bucket */
+    uint64_t edge;          /* first virtual bucket not in the heap */
+    size_t grow_at, shrink_at;
+    uint64_t steps;         /* bucket steps since the last rebuild, */
+    uint64_t rebuilt_at;    /* which came after this many events */
+    sim_k_node *nodes;
+    uint32_t n_nodes, node_cap, free_head;
+    size_t cancelled;       /* cancelled nodes still in the heap or buckets */
+    uint64_t seq;           /* the next insertion sequence << SIM_K_ID_BITS */
+    uint64_t processed;
+    double now;
+};
+
+/* The slow paths, in kernel.c. */
+uint32_t sim_k_grow_nodes(sim_kernel *k);
+void sim_k_file_slow(sim_kernel *k, uint32_t id, sim_k_entry e);
+int sim_k_next_slow(sim_kernel *k, sim_event *ev);
+
+static const sim_k_entry sim_k_sentinel = { UINT64_MAX, UINT64_MAX };
+
+/* The key of a time >= 0 (NaN is excluded by sim_schedule's assertion). */
+static inline uint64_t sim_k_key(double time)
+{
+    double t = time + 0.0;              /* -0 + +0 = +0 */
+    uint64_t bits;
+    memcpy(&bits, &t, sizeof bits);
+    return bits;
+}
+
+static inline int sim_k_before(const sim_k_entry *a, const sim_k_entry *b)
+{
+    return a->key < b->key || (a->key == b->key && a->ord < b->ord);
+}
+
+/* Drops e into the vacancy at i of h[0..n) (heap[n] is the sentinel). */
+static inline void sim_k_sift_down(sim_k_entry *h, size_t n, size_t i, sim_k_entry e)
+{
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        c += (size_t)sim_k_before(&h[c + 1], &h[c]);
+        if (!sim_k_before(&h[c], &e)) break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = e;
+}
+
+/* Adds e at the end of h[0..n) and sifts it up. */
+static inline void sim_k_sift_up(sim_k_entry *h, size_t i, sim_k_entry e)
+{
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!sim_k_before(&e, &h[p])) break;
+        h[i] = h[p];
+        i = p;
+    }
+    h[i] = e;
+}
+
+/* Virtual bucket of a time >= 0: floor(t / width), capped (monotone). */
+static inline uint64_t sim_k_vbucket(const sim_kernel *k, double t)
+{
+    double x = t * k->inv_width;
+    return (uint64_t)(int64_t)(x < 0x1p62 ? x : 0x1p62);
+}
+
+/* Refills a vacant root with the last entry. */
+static inline void sim_k_fill_hole(sim_kernel *k)
+{
+    k->hole = 0;
+    sim_k_entry last = k->heap[--k->n];
+    k->heap[k->n] = sim_k_sentinel;
+    if (k->n > 0) sim_k_sift_down(k->heap, k->n, 0, last);
+}
+
+SIM_INLINE sim_handle sim_schedule(sim_kernel *k, double time, unsigned cls,
+                                   uint32_t type, uint32_t arg)
+{
+    SIM_ASSERT(time >= k->now);          /* the clock never goes back */
+    SIM_ASSERT(cls < 16 && k->seq < ((uint64_t)1 << (SIM_K_SEQ_BITS + SIM_K_ID_BITS)));
+    uint32_t id = k->free_head;
+    if (id == SIM_K_NONE) id = sim_k_grow_nodes(k);
+    sim_k_node *nd = &k->nodes[id];
+    k->free_head = nd->next;
+    nd->type = type;
+    nd->arg = arg;
+    nd->state = SIM_K_PENDING;
+    nd->time = time;
+    sim_k_entry e = { sim_k_key(time), (uint64_t)cls << (SIM_K_SEQ_BITS + SIM_K_ID_BITS)
+                            | k->seq | id };
+    k->seq += (uint64_t)1 << SIM_K_ID_BITS;
+    if (k->edge != UINT64_MAX && sim_k_vbucket(k, time) >= k->edge) {
+        sim_k_file_slow(k, id, e);       /* the far future: a bucket */
+    } else if (k->hole) {
+        k->hole = 0;                     /* the common case: the vacant root */
+        sim_k_sift_down(k->heap, k->n, 0, e);
+    } else if (k->n < k->cap && k->n + k->n_far < k->grow_at) {
+        sim_k_sift_up(k->heap, k->n++, e);
+        k->heap[k->n] = sim_k_sentinel;
+    } else {
+        sim_k_file_slow(k, id, e);       /* grows the heap, or rebuilds */
+    }
+    return ((uint64_t)nd->gen << 32) | (uint64_t)(id + 1);
+}
+
+SIM_INLINE int sim_next(sim_kernel *k, sim_event *ev)
+{
+    if (k->hole) sim_k_fill_hole(k);
+    if (k->n == 0) return sim_k_next_slow(k, ev);
+    sim_k_entry top = k->heap[0];
+    uint32_t id = (uint32_t)(top.ord & ((1u << SIM_K_ID_BITS) - 1));
+    sim_k_node *e = &k->nodes[id];
+    if (e->state != SIM_K_PENDING) return sim_k_next_slow(k, ev);
+    k->hole = 1;                 /* refilled lazily: see kernel.c */
+    ev->time = k->now = e->time;
+    ev->type = e->type;
+    ev->arg = e->arg;
+    e->state = SIM_K_FREE;
+    e->gen++;
+    e->next = k->free_head;
+    k->free_head = id;
+    k->processed++;
+    return 1;
+}
+
+static inline double sim_now(const sim_kernel *k) { return k->now; }
+static inline size_t sim_pending(const sim_kernel *k)
+{
+    return k->n - (size_t)k->hole + k->n_far - k->cancelled;
+}
+static inline uint64_t sim_events_processed(const sim_kernel *k) { return k->processed; }
 
 #endif

@@ -39,6 +39,33 @@ static void test_sim_equal_time_order(void **state)
     sim_kernel_free(k);
 }
 
+/* The heap orders times by the bits of their doubles: -0 ties with +0
+ * (and breaks the tie by class), and an event keeps the time it was
+ * scheduled at, sign included; infinity comes last. */
+static void test_sim_signed_zero_and_infinity(void **state)
+{
+    (void)state;
+    sim_kernel *k = sim_kernel_new(4);
+    sim_schedule(k, INFINITY, 0, 1, 0);
+    sim_schedule(k, 0.0, 2, 2, 0);
+    sim_schedule(k, -0.0, 1, 3, 0);
+    sim_schedule(k, 0x1p-1074, 0, 4, 0);        /* the least subnormal */
+    sim_event ev;
+    assert_true(sim_next(k, &ev));
+    assert_int_equal(ev.type, 3);
+    assert_true(ev.time == 0.0 && signbit(ev.time));
+    assert_true(sim_next(k, &ev));
+    assert_int_equal(ev.type, 2);
+    assert_true(ev.time == 0.0 && !signbit(ev.time));
+    assert_true(sim_next(k, &ev));
+    assert_int_equal(ev.type, 4);
+    assert_true(sim_next(k, &ev));
+    assert_int_equal(ev.type, 1);
+    assert_true(isinf(ev.time));
+    assert_false(sim_next(k, &ev));
+    sim_kernel_free(k);
+}
+
 typedef struct ref { double t; unsigned cls; uint32_t id; int live; sim_handle h; } ref;
 
 static int ref_cmp(const void *a, const void *b)
@@ -300,6 +327,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sim_equal_time_order),
+        cmocka_unit_test(test_sim_signed_zero_and_infinity),
         cmocka_unit_test(test_sim_heap_matches_sorted_reference),
         cmocka_unit_test(test_sim_schedule_while_running_and_reset),
         cmocka_unit_test(test_sim_hold_matches_reference),
