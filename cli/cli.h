@@ -119,6 +119,9 @@ void cli_journal_free(cli_journal *j);                  /* NULL: no-op */
  * count in *dups.  0, or -1 when dir cannot be read. */
 int cli_journal_scan(cli_run *run, const char *dir, int values, size_t *dups);
 int cli_journal_has(const cli_run *run, size_t v, unsigned long r);
+/* Committed: its rows are written (maybe not yet on disk), enough to copy
+ * them into the outputs being assembled.  Finished implies committed. */
+int cli_journal_ready(const cli_run *run, size_t v, unsigned long r);
 /* Removes the journal folder dir (after the files are written): 0 or -1. */
 int cli_journal_remove(const char *dir);
 /* Appends the "ts", "cases" or "rep" text of (v, r) to `to`: its length,

@@ -58,7 +58,9 @@ struct cli_journal {
     pthread_mutex_t lock;   /* guards logs, writers, queues, the syncer state */
     char **logs; size_t n_logs;     /* stems, "DIR/.journal/r0t1g0" */
     int *in[NLOG];          /* .ts / .cases / .rep opened for copying, per log; -1 */
-    jloc **loc;             /* [variant][replication] */
+    jloc **loc;             /* [variant][replication]: finished (on disk) */
+    jloc **ready;           /* ... or committed: rows with the kernel, maybe
+                               not on disk yet (enough to assemble outputs) */
     size_t n_v;
     /* Writers and the syncer thread */
     cli_jwriter **writers; size_t n_writers;
@@ -102,10 +104,12 @@ cli_journal *cli_journal_new(const cli_run *run)
     pthread_cond_init(&j->room, NULL);
     j->n_v = run->n_v;
     j->loc = sim_xcalloc(run->n_v + 1, sizeof *j->loc);
+    j->ready = sim_xcalloc(run->n_v + 1, sizeof *j->ready);
     for (size_t v = 0; v < run->n_v; v++) {
         size_t n = run->v[v].res.n_reps;
         j->loc[v] = sim_xcalloc(n + 1, sizeof **j->loc);
-        for (size_t r = 0; r < n; r++) j->loc[v][r].log = -1;
+        j->ready[v] = sim_xcalloc(n + 1, sizeof **j->ready);
+        for (size_t r = 0; r < n; r++) j->loc[v][r].log = j->ready[v][r].log = -1;
     }
     return j;
 }
@@ -120,8 +124,12 @@ void cli_journal_free(cli_journal *j)
         free(j->logs[i]);
     }
     for (int k = 0; k < NLOG; k++) free(j->in[k]);
-    for (size_t v = 0; v < j->n_v; v++) free(j->loc[v]);
+    for (size_t v = 0; v < j->n_v; v++) {
+        free(j->loc[v]);
+        free(j->ready[v]);
+    }
     free(j->loc);
+    free(j->ready);
     free(j->logs);
     pthread_cond_destroy(&j->work);
     pthread_cond_destroy(&j->room);
@@ -146,6 +154,11 @@ static long add_log(cli_journal *j, const char *stem)
 int cli_journal_has(const cli_run *run, size_t v, unsigned long r)
 {
     return run->jr && run->jr->loc[v][r].log >= 0;
+}
+
+int cli_journal_ready(const cli_run *run, size_t v, unsigned long r)
+{
+    return run->jr && run->jr->ready[v][r].log >= 0;
 }
 
 /* len bytes at off of fd to the end of `to`: in the kernel where the file
@@ -173,9 +186,9 @@ static int copy_range(int fd, off_t off, long long len, FILE *to)
 long long cli_journal_copy(const cli_run *run, size_t v, unsigned long r, const char *ext,
                            FILE *to)
 {
-    if (!cli_journal_has(run, v, r)) return -1;
+    if (!cli_journal_ready(run, v, r)) return -1;
     cli_journal *j = run->jr;
-    const jloc *l = &j->loc[v][r];
+    const jloc *l = &j->ready[v][r];
     int k = log_kind(ext);
     if (l->len[k] == 0) return 0;
     pthread_mutex_lock(&j->lock);     /* writers may be adding logs */
@@ -395,21 +408,36 @@ static void *syncer(void *arg)
             next.tv_sec++;
             next.tv_nsec -= 1000000000L;
         }
-        for (size_t i = 0; i < j->n_writers; i++) {
-            cli_jwriter *w = j->writers[i];
-            jrec *q = w->q;
-            size_t n = w->n_q;
-            if (!n) continue;
+        /* every writer's queue at once: their rows are with the kernel, so
+         * the outputs can grow (on_batch) before the fsyncs make them
+         * finished */
+        size_t nw = j->n_writers;
+        jrec **qs = sim_xcalloc(nw + 1, sizeof *qs);
+        size_t *ns = sim_xcalloc(nw + 1, sizeof *ns);
+        cli_jwriter **ws = sim_xcalloc(nw + 1, sizeof *ws);   /* writers may be added */
+        for (size_t i = 0; i < nw; i++) {
+            cli_jwriter *w = ws[i] = j->writers[i];
+            qs[i] = w->q;
+            ns[i] = w->n_q;
             w->q = NULL;
             w->n_q = w->cap_q = 0;
-            j->pending -= n;
-            pthread_cond_broadcast(&j->room);
-            pthread_mutex_unlock(&j->lock);
-            int err = flush_batch(j, w, q, n);
-            if (!err && j->on_batch) j->on_batch(j->on_batch_ctx);
-            pthread_mutex_lock(&j->lock);
-            if (err && !j->err) j->err = err;
+            j->pending -= ns[i];
+            for (size_t k = 0; k < ns[i]; k++) j->ready[qs[i][k].v][qs[i][k].r] = qs[i][k].l;
         }
+        pthread_cond_broadcast(&j->room);
+        pthread_mutex_unlock(&j->lock);
+        if (j->on_batch) j->on_batch(j->on_batch_ctx);
+        int err = 0;
+        for (size_t i = 0; i < nw; i++)
+            if (ns[i]) {
+                int e = flush_batch(j, ws[i], qs[i], ns[i]);
+                if (e && !err) err = e;
+            }
+        free(qs);
+        free(ns);
+        free(ws);
+        pthread_mutex_lock(&j->lock);
+        if (err && !j->err) j->err = err;
     }
     pthread_cond_broadcast(&j->room);
     pthread_mutex_unlock(&j->lock);
@@ -478,6 +506,7 @@ static int take_record(cli_run *run, long log, const long long size[NLOG], int v
     for (int k = 0; k < NLOG; k++)  /* its rows must be there too */
         if (l.off[k] < 0 || l.len[k] < 0 || l.off[k] + l.len[k] > size[k]) return -1;
     if (run->jr->loc[v][r].log >= 0) return 0;
+    run->jr->ready[v][r] = l;
     if (values) {
         an_variant *res = &run->v[v].res;
         double *x = an_values(res, r, 0);

@@ -121,7 +121,7 @@ static int part_advance(cli_run *run, struct cli_part *p)
             continue;
         }
         if (!in_shard(run->o, p->r)) { p->r++; continue; }
-        if (!cli_journal_has(run, p->v, p->r)) return 0;
+        if (!cli_journal_ready(run, p->v, p->r)) return 0;
         long long n = cli_journal_copy(run, p->v, p->r, part_ext[p->kind], p->out.f);
         if (n < 0) {
             p->err = ferror(p->out.f) ? (errno ? errno : EIO) : -1;
