@@ -10,7 +10,9 @@
 #ifndef KIMSIM_AN_H
 #define KIMSIM_AN_H
 
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "../models/kim.h"
 
@@ -140,8 +142,30 @@ void an_csv_field(FILE *f, const char *s);
  * the bytes of "%.10g" (at most 32), an_fmt_long a plain integer (at most
  * 21), an_fmt_field a CSV field (at most 2 strlen(s) + 2). */
 char *an_fmt_num(char *p, double x);
-char *an_fmt_long(char *p, long long x);
+static inline char *an_fmt_long(char *p, long long x);
 char *an_fmt_field(char *p, const char *s);
+
+/* an_fmt_long is inline: the time series writes three per row. */
+extern const char an_two_digits[201];   /* "00" .. "99" */
+extern const uint64_t an_pow10[20];     /* 10^0 .. 10^19 */
+
+static inline char *an_fmt_long(char *p, long long x)
+{
+    unsigned long long u = x < 0 ? 0ull - (unsigned long long)x : (unsigned long long)x;
+    if (x < 0) *p++ = '-';
+    int n = 1;                          /* digits: most counts are short */
+    while (n < 20 && u >= an_pow10[n]) n++;
+    char *end = p + n, *b = end;
+    while (u >= 100) {                  /* two digits at a time */
+        unsigned d = (unsigned)(u % 100);
+        u /= 100;
+        b -= 2;
+        memcpy(b, an_two_digits + 2 * d, 2);
+    }
+    if (u >= 10) memcpy(b - 2, an_two_digits + 2 * u, 2);
+    else b[-1] = (char)('0' + u);
+    return end;
+}
 /* replications.csv rows of replication r (0-based) of v, no header: the
  * rows an_write_replications writes for it. */
 int an_write_replication(FILE *f, const an_variant *v, size_t r);

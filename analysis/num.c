@@ -20,37 +20,18 @@
 #include <stdio.h>
 #include <string.h>
 
-static const uint64_t pow10_u64[20] = {
+const char an_two_digits[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+const uint64_t an_pow10[20] = {
     1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
     100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
     10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
     100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull,
 };
 
-
-/* Two digits at a time from a table of "00".."99". */
-static const char two_digits[201] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
-
-char *an_fmt_long(char *p, long long x)
-{
-    unsigned long long u = x < 0 ? 0ull - (unsigned long long)x : (unsigned long long)x;
-    if (x < 0) *p++ = '-';
-    int n = 1;                                  /* digits: most counts are short */
-    while (n < 20 && u >= pow10_u64[n]) n++;
-    char *end = p + n, *b = end;
-    while (u >= 100) {
-        unsigned d = (unsigned)(u % 100);
-        u /= 100;
-        b -= 2;
-        memcpy(b, two_digits + 2 * d, 2);
-    }
-    if (u >= 10) memcpy(b - 2, two_digits + 2 * u, 2);
-    else b[-1] = (char)('0' + u);
-    return end;
-}
 
 char *an_fmt_field(char *p, const char *s)
 {
@@ -82,15 +63,15 @@ static int digits10(double a, uint64_t *d, int *e)
     for (int tries = 0; tries < 4; tries++) {
         int k = 9 - ex;
         if (k < 0 || k > 14 || s <= 0 || s > 120) return 0;
-        unsigned __int128 n = (unsigned __int128)m * pow10_u64[k];
+        unsigned __int128 n = (unsigned __int128)m * an_pow10[k];
         uint64_t dd = (uint64_t)(n >> s);
-        if (dd < pow10_u64[9]) { ex--; continue; }
-        if (dd >= pow10_u64[10]) { ex++; continue; }
+        if (dd < an_pow10[9]) { ex--; continue; }
+        if (dd >= an_pow10[10]) { ex++; continue; }
         unsigned __int128 rest = n & (((unsigned __int128)1 << s) - 1);
         unsigned __int128 half = (unsigned __int128)1 << (s - 1);
         if (rest == half) return 0;             /* exact tie: printf's rule */
-        if (rest > half && ++dd == pow10_u64[10]) {
-            dd = pow10_u64[9];
+        if (rest > half && ++dd == an_pow10[10]) {
+            dd = an_pow10[9];
             ex++;
         }
         *d = dd;

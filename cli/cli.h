@@ -9,6 +9,7 @@
 #ifndef KIMSIM_CLI_H
 #define KIMSIM_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "../scenarios/scn.h"
@@ -41,6 +42,7 @@ typedef struct cli_variant {
     kim_scenario sc;
     kim_groups groups;
     char *label;                /* "base" or "k=v;k2=v2" */
+    uint64_t hash;              /* scn_hash(&sc), once sc is final */
     scn_override *ov;  size_t n_ov;      /* --set then the vary assignment */
     an_variant res;
 } cli_variant;

@@ -121,6 +121,8 @@ int cli_load_variants(cli_run *run)
     free(vals);
     free(cnt);
     if (!rc) rc = cli_warmup_auto(run);     /* warmup_days = "auto": MSER-5 pilot */
+    /* the hash prints the whole scenario: a state's is long, so once */
+    for (size_t v = 0; !rc && v < run->n_v; v++) run->v[v].hash = scn_hash(&run->v[v].sc);
     return rc;
 }
 

@@ -139,7 +139,8 @@ static int load_variant(cli_run *run, const char *dir, const char *source,
         var->sc.arrivals_file = sim_xstrdup(file);
     }
     free(text);
-    if (rc == 0 && scn_hash(&var->sc) != hash) {
+    if (rc == 0) var->hash = scn_hash(&var->sc);
+    if (rc == 0 && var->hash != hash) {
         kim_scenario_fini(&var->sc);
         fprintf(stderr, "kimsim merge: %s: does not reproduce the run's scenario\n", path);
         return CLI_EFAIL;

@@ -42,7 +42,7 @@ void cli_journal_ident(const cli_run *run, FILE *f)
         size_t file = 0;
         while (file + 1 < o->n_files && run->first_of_file[file + 1] <= v) file++;
         fprintf(f, "variant %zu %016llx %llu %ld %s\n", file,
-                (unsigned long long)scn_hash(&run->v[v].sc),
+                (unsigned long long)run->v[v].hash,
                 (unsigned long long)run->v[v].sc.seed, run->v[v].sc.replications,
                 run->v[v].label);
     }

@@ -220,7 +220,7 @@ int cli_write_manifest(const cli_run *run, const char *dir, size_t v0, size_t v1
         fprintf(f, "scenario: %s\n  file: %s\n  variant: %s\n  hash: %016llx\n"
                    "  seed: %llu\n  replications: %ld\n  finished: %lu\n",
                 var->sc.name, var->sc.source ? var->sc.source : "", var->label,
-                (unsigned long long)scn_hash(&var->sc), (unsigned long long)var->sc.seed,
+                (unsigned long long)var->hash, (unsigned long long)var->sc.seed,
                 var->sc.replications, done);
         if (var->sc.warmup_auto) fprintf(f, "  warmup_auto_days: %.10g\n", var->sc.warmup_days);
     }
