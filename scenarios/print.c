@@ -16,9 +16,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* x = D / 10^k, D an integer below 10^15, k <= 6 (1.5, 0.85, 12.345):
+ * x is the double nearest to that decimal, so "%.15g" prints just its
+ * digits and they read back as x; written here without printf or the
+ * strtod check (a state's scenario has tens of thousands of them). */
+static int short_decimal(char buf[40], double x)
+{
+    static const double p10[] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6 };
+    double a = fabs(x);
+    if (!(a >= 1e-4 && a < 1e9)) return 0;
+    for (int k = 0; k <= 6; k++) {
+        double d = nearbyint(a * p10[k]);
+        if (d / p10[k] != a) continue;
+        char dig[24];
+        int n = 0;
+        for (unsigned long long u = (unsigned long long)d; n == 0 || u; u /= 10)
+            dig[n++] = (char)('0' + u % 10);
+        while (n <= k) dig[n++] = '0';
+        int lo = 0;                              /* trailing zeros go */
+        while (lo < k && dig[lo] == '0') lo++;
+        char *p = buf;
+        if (x < 0) *p++ = '-';
+        for (int i = n - 1; i >= k; i--) *p++ = dig[i];
+        *p++ = '.';                              /* marked as a real */
+        if (lo == k) *p++ = '0';
+        for (int i = k - 1; i >= lo; i--) *p++ = dig[i];
+        *p = '\0';
+        return 1;
+    }
+    return 0;
+}
+
 /* Shortest %.Ng (N = 15..17) that reads back as x, marked as a real. */
 static const char *num(char buf[40], double x)
 {
+    if (short_decimal(buf, x)) return buf;
     for (int prec = 15; prec <= 17; prec++) {
         snprintf(buf, 40, "%.*g", prec, x);
         if (strtod(buf, NULL) == x) break;

@@ -349,8 +349,17 @@ SIM_INLINE sim_handle sim_schedule(sim_kernel *k, double time, unsigned cls,
     sim_k_entry e = { sim_k_key(time), (uint64_t)cls << (SIM_K_SEQ_BITS + SIM_K_ID_BITS)
                             | k->seq | id };
     k->seq += (uint64_t)1 << SIM_K_ID_BITS;
-    if (k->edge != UINT64_MAX && sim_k_vbucket(k, time) >= k->edge) {
-        sim_k_file_slow(k, id, e);       /* the far future: a bucket */
+    uint64_t vb;
+    if (k->edge != UINT64_MAX && (vb = sim_k_vbucket(k, time)) >= k->edge) {
+        if (k->n + k->n_far < k->grow_at) {  /* the far future: its bucket */
+            nd->ord = e.ord;
+            nd->vb = vb;
+            nd->next = k->bucket[vb & k->mask];
+            k->bucket[vb & k->mask] = id;
+            k->n_far++;
+        } else {
+            sim_k_file_slow(k, id, e);   /* and the calendar grows */
+        }
     } else if (k->hole) {
         k->hole = 0;                     /* the common case: the vacant root */
         sim_k_sift_down(k->heap, k->n, 0, e);
