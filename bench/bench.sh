@@ -1,41 +1,48 @@
 #!/bin/sh
 # make bench — speed and memory of the whole kimsim process.
 # Prints wall time, events, events/s and peak RSS for each benchmark, the
-# best of $BENCH_RUNS runs (default 3), then each target with "ok" or
+# median of $BENCH_RUNS runs (default 5), then each target with "ok" or
 # "MISSED" beside it.  Figures, not pass/fail: the exit status is 0.
 #   BENCH_MPI: the MPI build for the mpirun benchmark (default
 #   build-mpi/kimsim, skipped when it is not there; make MPI=1 builds it).
 set -eu
 BIN=${1:-build/kimsim}
-RUNS=${BENCH_RUNS:-3}
+RUNS=${BENCH_RUNS:-5}
 MPIBIN=${BENCH_MPI:-build-mpi/kimsim}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
 var() { echo "$1" | tr -c 'a-zA-Z0-9\n' '_'; }
 
-# min A B
-min() { if [ -z "$1" ] || awk "BEGIN{exit !($2 < $1)}"; then echo "$2"; else echo "$1"; fi; }
+# seconds since T0 (date +%s%N), to the millisecond (time(1) gives 10 ms)
+elapsed() { awk "BEGIN{printf \"%.3f\", ($(date +%s%N) - $1) / 1e9}"; }
+# median of the numbers given
+median() { printf '%s\n' "$@" | sort -g | awk '{x[NR] = $1} END {print (NR % 2) ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2}'; }
 
-# bench NAME ARGS... : best wall time of $RUNS whole-process runs; sets
+# bench NAME ARGS... : median wall time of $RUNS whole-process runs; sets
 # TIME_<name>, RUN_<name> and REP_<name> (the run's own wall_seconds and
-# replication_seconds from the manifest), EPS_<name>, RSS_<name>.
+# replication_seconds from the manifest, medians too), EPS_<name>,
+# RSS_<name> (the largest).
 # $LAUNCH (e.g. mpirun -np 2) and $RUNBIN select how and what runs.
 bench() {
   name=$1; shift
-  best=""; rss=0; own=""; rep=""
+  ts=""; rss=0; owns=""; reps=""
   for i in $(seq "$RUNS"); do
     # a new folder each time, as a quarterly run writes (replacing the
     # last run's files would time the file system freeing them)
     rm -rf "$OUT/$name"
-    /usr/bin/time -f "%e %M" -o "$OUT/time" ${LAUNCH:-} "${RUNBIN:-$BIN}" run "$@" \
+    t0=$(date +%s%N)
+    /usr/bin/time -f "%M" -o "$OUT/time" ${LAUNCH:-} "${RUNBIN:-$BIN}" run "$@" \
       -o "$OUT/$name" --quiet >/dev/null
-    read -r t m <"$OUT/time"
-    best=$(min "$best" "$t")
-    own=$(min "$own" "$(sed -n 's/^wall_seconds: //p' "$OUT/$name/manifest.txt")")
-    rep=$(min "$rep" "$(sed -n 's/^replication_seconds: //p' "$OUT/$name/manifest.txt")")
+    t=$(elapsed "$t0")
+    read -r m <"$OUT/time"
+    ts="$ts $t"
+    owns="$owns $(sed -n 's/^wall_seconds: //p' "$OUT/$name/manifest.txt")"
+    reps="$reps $(sed -n 's/^replication_seconds: //p' "$OUT/$name/manifest.txt")"
     [ "$m" -gt "$rss" ] && rss=$m
   done
+  # shellcheck disable=SC2086
+  best=$(median $ts); own=$(median $owns); rep=$(median $reps)
   ev=$(sed -n 's/^events: //p' "$OUT/$name/manifest.txt")
   eps=$(awk "BEGIN{printf \"%.1f\", $ev / ($best > 0 ? $best : 0.001) / 1e6}")
   printf '%-28s %8.3f s %12s events %8s M events/s  peak RSS %6.1f MiB\n' \
@@ -58,8 +65,20 @@ capacity() {
   awk "BEGIN{printf \"%.2f\", 2 * $(cat "$OUT/t1") / $(cat "$OUT/t2")}"
 }
 
-echo "kimsim bench ($(nproc) cores, best of $RUNS runs, whole process)"
+echo "kimsim bench ($(nproc) cores, median of $RUNS runs, whole process)"
 bench mmc-1m bench/mmc-1m.cfg -j 1
+# the hand-written loop of bench/baseline_mmc.c, timed right after the
+# same work by kimsim (the machine's load changes over minutes)
+cc -O2 -o "$OUT/baseline" bench/baseline_mmc.c $(pkg-config --libs gsl) -lm
+bts=""
+for i in $(seq "$RUNS"); do
+  t0=$(date +%s%N)
+  "$OUT/baseline" >/dev/null
+  bts="$bts $(elapsed "$t0")"
+done
+# shellcheck disable=SC2086
+bbest=$(median $bts)
+printf '%-28s %8.3f s\n' "baseline_mmc (hand-written)" "$bbest"
 bench mmc-10m bench/mmc-10m.cfg -j 1
 cap0=$(capacity)
 bench default-200-j1 scenarios/default.cfg -r 200 -j 1
@@ -96,15 +115,7 @@ if [ -n "$mpi" ]; then
 else
   echo "mpirun -np 2: skipped ($MPIBIN not built: make MPI=1)"
 fi
-# --- issue 8 targets (to add to bench/bench.sh after the mmc/default benches) ---
-# Needs: cc, valgrind.  Uses the helpers bench(), target(), ge(), ratio().
-cc -O2 -o "$OUT/baseline" bench/baseline_mmc.c $(pkg-config --libs gsl) -lm
-bbest=""
-for i in $(seq "$RUNS"); do
-  /usr/bin/time -f "%e" -o "$OUT/tb" "$OUT/baseline" >/dev/null
-  bbest=$(min "$bbest" "$(cat "$OUT/tb")")
-done
-printf '%-28s %8.3f s\n' "baseline_mmc (hand-written)" "$bbest"
+# --- the state-wide scale and instruction counts (valgrind) ---
 sh bench/gen_statewide.sh >"$OUT/statewide.cfg"
 bench statewide "$OUT/statewide.cfg" -j 1
 # instructions (callgrind: repeatable on a shared machine), whole process
