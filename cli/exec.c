@@ -6,9 +6,11 @@
  * Invariants: a replication's results depend only on (scenario, variant,
  * replication index), never on the thread or rank that ran it, so every
  * output is byte-identical for any -j, --shard split or number of ranks.
- * Replication r belongs to shard K/N when r % N == K-1, and within it to
- * rank (r / N) % ranks (without --shard: r % ranks).  With an empty
- * run->journal nothing is written: results stay in memory.
+ * Replication r belongs to shard K/N when r % N == K-1; the shard's m
+ * replications of a variant (the i-th is r = i N + K-1) go to the ranks
+ * in contiguous blocks, the i-th to rank i * ranks / m, so that rank 0's
+ * block comes first and its files grow during the run (write.c).  With
+ * an empty run->journal nothing is written: results stay in memory.
  */
 #include "cli.h"
 #include "../sim/sim.h"
@@ -293,11 +295,15 @@ int cli_in_shard(const cli_opts *o, unsigned long r)
     return !o->shard_n || (long)(r % (unsigned long)o->shard_n) == o->shard_k - 1;
 }
 
-/* Is replication r of the shard this rank's? */
-static int rank_owns(const cli_opts *o, unsigned long r, int rank, int ranks)
+/* Is replication r (of a variant with n_reps) of the shard this rank's? */
+static int rank_owns(const cli_opts *o, unsigned long r, unsigned long n_reps, int rank,
+                     int ranks)
 {
     unsigned long n = o->shard_n ? (unsigned long)o->shard_n : 1;
-    return (long)((r / n) % (unsigned long)ranks) == rank;
+    unsigned long k = o->shard_n ? (unsigned long)o->shard_k - 1 : 0;
+    unsigned long m = n_reps > k ? (n_reps - k + n - 1) / n : 0;   /* the shard's */
+    if (m == 0) return rank == 0;
+    return (long)((unsigned long long)(r / n) * (unsigned long)ranks / m) == rank;
 }
 
 /* Pending tasks: this rank's replications of the shard that the journal
@@ -309,7 +315,8 @@ static void plan(pool *pl)
     for (size_t v = 0; v < run->n_v; v++) {
         an_variant *res = &run->v[v].res;
         for (unsigned long r = 0; r < res->n_reps; r++) {
-            if (!cli_in_shard(o, r) || !rank_owns(o, r, pl->rank, pl->ranks)) continue;
+            if (!cli_in_shard(o, r) || !rank_owns(o, r, res->n_reps, pl->rank, pl->ranks))
+                continue;
             pl->total_all++;
             if (cli_journal_has(run, v, r)) {
                 pl->done_before++;
@@ -332,7 +339,8 @@ static void share_results(cli_run *run, int rank, int ranks)
         an_variant *res = &run->v[v].res;
         size_t row = res->groups->n * KIM_N_METRICS;
         for (unsigned long r = 0; r < res->n_reps; r++) {
-            if (!cli_in_shard(run->o, r) || rank_owns(run->o, r, rank, ranks)) continue;
+            if (!cli_in_shard(run->o, r) || rank_owns(run->o, r, res->n_reps, rank, ranks))
+                continue;
             memset(an_values(res, r, 0), 0, row * sizeof(double));
             memset(&res->info[r], 0, sizeof res->info[r]);
         }
