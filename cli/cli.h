@@ -43,6 +43,8 @@ typedef struct cli_variant {
     kim_groups groups;
     char *label;                /* "base" or "k=v;k2=v2" */
     uint64_t hash;              /* scn_hash(&sc), once sc is final */
+    char *text;                 /* scn_print's text of sc, then (run only) */
+    size_t text_len;
     scn_override *ov;  size_t n_ov;      /* --set then the vary assignment */
     an_variant res;
 } cli_variant;

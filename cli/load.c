@@ -122,7 +122,11 @@ int cli_load_variants(cli_run *run)
     free(cnt);
     if (!rc) rc = cli_warmup_auto(run);     /* warmup_days = "auto": MSER-5 pilot */
     /* the hash prints the whole scenario: a state's is long, so once */
-    for (size_t v = 0; !rc && v < run->n_v; v++) run->v[v].hash = scn_hash(&run->v[v].sc);
+    for (size_t v = 0; !rc && v < run->n_v; v++) {
+        cli_variant *var = &run->v[v];
+        var->text = scn_text(&var->sc, &var->text_len);
+        var->hash = scn_hash_text(var->text, var->text_len);
+    }
     return rc;
 }
 
@@ -136,6 +140,7 @@ void cli_run_fini(cli_run *run)
         kim_scenario_fini(&v->sc);
         free(v->ov);
         free(v->label);
+        free(v->text);
     }
     for (size_t i = 0; i < run->n_strings; i++) free(run->strings[i]);
     free(run->strings);

@@ -77,10 +77,14 @@ static int write_journal_head(cli_run *run)
         if (cli_out_open(&out, run->journal, name) != 0) return -1;
         kim_scenario *sc = &run->v[v].sc;
         char *file = sc->arrivals_file;
-        if (file) fprintf(out.f, "%s%s\n", CLI_ARRIVALS_TAG, file);
-        sc->arrivals_file = NULL;
-        scn_print(out.f, sc);
-        sc->arrivals_file = file;
+        if (!file && run->v[v].text) {  /* the text the hash was made of */
+            fwrite(run->v[v].text, 1, run->v[v].text_len, out.f);
+        } else {
+            if (file) fprintf(out.f, "%s%s\n", CLI_ARRIVALS_TAG, file);
+            sc->arrivals_file = NULL;
+            scn_print(out.f, sc);
+            sc->arrivals_file = file;
+        }
         if (cli_out_commit(&out) != 0) return -1;
     }
     if (cli_out_open(&out, run->journal, "ident") != 0) return -1;

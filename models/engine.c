@@ -536,7 +536,7 @@ kim_model *kim_model_new(const kim_scenario *sc)
     m->k = sim_kernel_new(64 + 2 * sc->n_posts + sc->n_munis);
     m->free_case = NIL;
     m->track_open = sc->capacity_drop == KIM_DROP_REASSIGN;
-    m->init_rng = sim_rng_new(T, 1);
+    m->init_rng = sim_rng_alloc(T);
     build_levels(m);
     m->wl = sim_xcalloc(sc->n_munis * m->n_levels + 1, sizeof *m->wl);
     m->post = sim_xcalloc(sc->n_posts + 1, sizeof *m->post);
@@ -545,8 +545,8 @@ kim_model *kim_model_new(const kim_scenario *sc)
     m->dur_factor = sim_xcalloc(sc->n_case_types + 1, sizeof *m->dur_factor);
     for (size_t mu = 0; mu < sc->n_munis; mu++) {
         kmuni_state *ms = &m->muni[mu];
-        ms->arr_rng = sim_rng_new(T, 1);
-        ms->case_rng = sim_rng_new(T, 1);
+        ms->arr_rng = sim_rng_alloc(T);
+        ms->case_rng = sim_rng_alloc(T);
         ms->base_rate = sc->munis[mu].arrivals_per_day;
         ms->rate_bound = ms->base_rate;
         for (size_t i = 0; i < sc->n_drivers; i++)

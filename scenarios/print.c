@@ -292,21 +292,33 @@ void scn_print(FILE *f, const kim_scenario *sc)
     print_trace(f, sc);
 }
 
-/* FNV-1a, 64-bit (Fowler, Noll & Vo; offset basis and prime of the
- * reference implementation). */
-uint64_t scn_hash(const kim_scenario *sc)
+char *scn_text(const kim_scenario *sc, size_t *len)
 {
     char *buf = NULL;
-    size_t len = 0;
-    uint64_t h = 0xcbf29ce484222325ull;
-    FILE *f = open_memstream(&buf, &len);
+    FILE *f = open_memstream(&buf, len);
     SIM_ASSERT(f != NULL);
     scn_print(f, sc);
     fclose(f);
+    return buf;
+}
+
+/* FNV-1a, 64-bit (Fowler, Noll & Vo; offset basis and prime of the
+ * reference implementation). */
+uint64_t scn_hash_text(const char *text, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
     for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)buf[i];
+        h ^= (unsigned char)text[i];
         h *= 0x100000001b3ull;
     }
-    free(buf);
+    return h;
+}
+
+uint64_t scn_hash(const kim_scenario *sc)
+{
+    size_t len = 0;
+    char *text = scn_text(sc, &len);
+    uint64_t h = scn_hash_text(text, len);
+    free(text);
     return h;
 }

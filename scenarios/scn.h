@@ -53,5 +53,9 @@ void scn_print(FILE *f, const kim_scenario *sc);
 /* A 64-bit FNV-1a hash of the resolved scenario as scn_print writes it
  * (for the manifest). */
 uint64_t scn_hash(const kim_scenario *sc);
+/* scn_print's text, malloc'd (NUL-terminated, length in *len), and the
+ * hash of such a text: scn_hash(sc) == scn_hash_text(scn_text(sc)). */
+char *scn_text(const kim_scenario *sc, size_t *len);
+uint64_t scn_hash_text(const char *text, size_t len);
 
 #endif

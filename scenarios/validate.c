@@ -128,14 +128,18 @@ static int check_slots(scn_ctx *c, const config_setting_t *root)
 }
 
 /* Distinct carriers among the posts (kim_groups makes one group each). */
+/* Distinct carriers, compared against those found so far (a state has a
+ * thousand posts but a handful of carriers). */
 static size_t count_carriers(const kim_scenario *sc)
 {
+    const char **seen = sim_xcalloc(sc->n_posts + 1, sizeof *seen);
     size_t n = 0;
     for (size_t p = 0; p < sc->n_posts; p++) {
         size_t q = 0;
-        while (q < p && strcmp(sc->posts[q].carrier, sc->posts[p].carrier) != 0) q++;
-        n += q == p;
+        while (q < n && strcmp(seen[q], sc->posts[p].carrier) != 0) q++;
+        if (q == n) seen[n++] = sc->posts[p].carrier;
     }
+    free(seen);
     return n;
 }
 

@@ -26,8 +26,9 @@
  *    node id: ties in time break by class, then by order of scheduling.
  *    Keys are unique, so the order events leave in never depends on the
  *    layout (heap shape, width, bucket count);
- *  - heap[n] is a sentinel later than any event (so a sift-down needs no
- *    test for a missing right child); the heap has cap + 1 entries;
+ *  - heap[n .. 2 cap + 2) are sentinels later than any event, so the
+ *    children of every heap entry exist and a sift-down needs no test for
+ *    a missing one (the heap holds at most cap events);
  *  - while `hole` is set, heap[0] is vacant: sim_next leaves the root empty
  *    so that the event a handler schedules next drops into it with one
  *    sift-down ("replace-top", Knuth, TAOCP vol. 3, §5.2.3);
@@ -69,8 +70,6 @@
 #define SAMPLE 25           /* earliest events whose gaps set the width */
 #define COMPACT_MIN 256
 
-enum { NODE_FREE = SIM_K_FREE, NODE_PENDING = SIM_K_PENDING,
-       NODE_CANCELLED = SIM_K_CANCELLED };
 
 typedef sim_k_entry entry;
 typedef sim_k_node node;
@@ -122,19 +121,31 @@ char *sim_xstrdup(const char *s)
 /* The heap                                                             */
 /* ------------------------------------------------------------------ */
 
+/* Makes room for cap events, sentinels past the n in the heap now. */
+static void heap_alloc(sim_kernel *k, size_t cap)
+{
+    k->heap = sim_xrealloc(k->heap, (2 * cap + 2) * sizeof *k->heap);
+    for (size_t i = k->n; i < 2 * cap + 2; i++) k->heap[i] = sim_k_sentinel;
+    k->cap = cap;
+}
+
+/* Empties the heap (its entries become sentinels again). */
+static void heap_clear(sim_kernel *k)
+{
+    for (size_t i = 0; i < k->n; i++) k->heap[i] = sim_k_sentinel;
+    k->n = 0;
+    k->hole = 0;
+}
+
 static inline void heap_push(sim_kernel *k, entry e)
 {
     if (k->hole) {
         k->hole = 0;
-        sim_k_sift_down(k->heap, k->n, 0, e);
+        sim_k_sift_down(k->heap, 0, e);
         return;
     }
-    if (k->n == k->cap) {
-        k->cap *= 2;
-        k->heap = sim_xrealloc(k->heap, (k->cap + 1) * sizeof *k->heap);
-    }
+    if (k->n == k->cap) heap_alloc(k, 2 * k->cap);
     sim_k_sift_up(k->heap, k->n++, e);
-    k->heap[k->n] = sim_k_sentinel;
 }
 
 /* ------------------------------------------------------------------ */
@@ -143,10 +154,17 @@ static inline void heap_push(sim_kernel *k, entry e)
 
 static void release(sim_kernel *k, uint32_t id)
 {
-    k->nodes[id].state = NODE_FREE;
     k->nodes[id].gen++;
     k->nodes[id].next = k->free_head;
     k->free_head = id;
+}
+
+/* A cancelled node leaves the queue. */
+static void drop(sim_kernel *k, uint32_t id)
+{
+    k->cancelled--;
+    k->dropped++;
+    release(k, id);
 }
 
 /* Files the pending event e of node id: into the heap when it is near,
@@ -194,9 +212,8 @@ static void advance(sim_kernel *k)
             uint32_t id = *link;
             *link = e->next;
             k->n_far--;
-            if (e->state == NODE_CANCELLED) {
-                k->cancelled--;
-                release(k, id);
+            if (e->type == SIM_K_CANCELLED) {
+                drop(k, id);
                 continue;
             }
             heap_push(k, (entry){ sim_k_key(e->time), e->ord });
@@ -245,13 +262,13 @@ static COLD void rebuild(sim_kernel *k)
     for (size_t i = 0; i < k->n; i++) {
         uint32_t id = ID_OF(k->heap[i].ord);
         k->nodes[id].ord = k->heap[i].ord;
-        if (k->nodes[id].state == NODE_CANCELLED) release(k, id);
+        if (k->nodes[id].type == SIM_K_CANCELLED) drop(k, id);
         else ids[m++] = id;
     }
     for (size_t b = 0; b < k->nb; b++)
         for (uint32_t id = k->bucket[b], next; id != NONE; id = next) {
             next = k->nodes[id].next;
-            if (k->nodes[id].state == NODE_CANCELLED) release(k, id);
+            if (k->nodes[id].type == SIM_K_CANCELLED) drop(k, id);
             else ids[m++] = id;
         }
     SIM_ASSERT(m == live);
@@ -266,15 +283,15 @@ static COLD void rebuild(sim_kernel *k)
     k->grow_at = 2 * nb;
     k->shrink_at = nb > MIN_BUCKETS ? nb / 4 : 0;
     k->steps = 0;
-    k->rebuilt_at = k->processed;
-    k->n = k->n_far = k->cancelled = 0;
-    k->heap[0] = sim_k_sentinel;
+    heap_clear(k);
+    k->n_far = k->cancelled = 0;
     /* a small queue is a plain heap; else the heap starts empty and the
      * first sim_next moves the earliest bucket into it */
     k->edge = m < 2 * MIN_BUCKETS ? UINT64_MAX : sim_k_vbucket(k, k->now);
     for (size_t i = 0; i < m; i++)
         file_event(k, ids[i], (entry){ sim_k_key(k->nodes[ids[i]].time), k->nodes[ids[i]].ord });
     free(ids);
+    k->rebuilt_at = sim_events_processed(k);     /* the queue is whole again */
 }
 
 /* ------------------------------------------------------------------ */
@@ -284,9 +301,8 @@ static COLD void rebuild(sim_kernel *k)
 sim_kernel *sim_kernel_new(size_t capacity_hint)
 {
     sim_kernel *k = sim_xcalloc(1, sizeof *k);
-    k->cap = k->node_cap = capacity_hint < 16 ? 16 : (uint32_t)capacity_hint;
-    k->heap = sim_xmalloc((k->cap + 1) * sizeof *k->heap);
-    k->heap[0] = sim_k_sentinel;
+    k->node_cap = capacity_hint < 16 ? 16 : (uint32_t)capacity_hint;
+    heap_alloc(k, k->node_cap);
     k->nodes = sim_xmalloc(k->node_cap * sizeof *k->nodes);
     k->free_head = NONE;
     k->nb = MIN_BUCKETS;
@@ -314,16 +330,14 @@ void sim_kernel_reset(sim_kernel *k)
      * from the previous run are stale */
     k->free_head = NONE;
     for (uint32_t id = k->n_nodes; id-- > 0;) {     /* ascending free list */
-        if (k->nodes[id].state != NODE_FREE) k->nodes[id].gen++;
-        k->nodes[id].state = NODE_FREE;
+        k->nodes[id].gen++;
         k->nodes[id].next = k->free_head;
         k->free_head = id;
     }
     for (size_t b = 0; b < k->nb; b++) k->bucket[b] = NONE;
-    k->n = k->n_far = k->cancelled = 0;
-    k->heap[0] = sim_k_sentinel;
-    k->hole = 0;
-    k->seq = k->processed = 0;
+    heap_clear(k);
+    k->n_far = k->cancelled = 0;
+    k->seq = k->dropped = 0;
     k->now = 0.0;
     k->steps = k->rebuilt_at = 0;
     k->edge = k->nb == MIN_BUCKETS ? UINT64_MAX : sim_k_vbucket(k, 0.0);
@@ -341,7 +355,6 @@ COLD uint32_t sim_k_grow_nodes(sim_kernel *k)
     }
     for (uint32_t id = cap; id-- > old;) {
         k->nodes[id].gen = 1;
-        k->nodes[id].state = NODE_FREE;
         k->nodes[id].next = k->free_head;
         k->free_head = id;
     }
@@ -362,8 +375,8 @@ void sim_cancel(sim_kernel *k, sim_handle h)
     uint32_t id = (uint32_t)(h & 0xffffffffu) - 1;
     SIM_ASSERT(h != 0 && id < k->n_nodes);
     SIM_ASSERT(k->nodes[id].gen == (uint32_t)(h >> 32));   /* live handle */
-    SIM_ASSERT(k->nodes[id].state == NODE_PENDING);        /* not twice */
-    k->nodes[id].state = NODE_CANCELLED;
+    SIM_ASSERT(k->nodes[id].type != SIM_K_CANCELLED);      /* not twice */
+    k->nodes[id].type = SIM_K_CANCELLED;
     k->cancelled++;
     if (k->cancelled > COMPACT_MIN && k->cancelled > sim_pending(k)) rebuild(k);
 }
@@ -373,7 +386,7 @@ void sim_cancel(sim_kernel *k, sim_handle h)
  * left. */
 static NOINLINE int refill(sim_kernel *k)
 {
-    uint64_t events = k->processed - k->rebuilt_at;
+    uint64_t events = sim_events_processed(k) - k->rebuilt_at;
     if (sim_pending(k) < k->shrink_at ||
         (k->steps > 4 * events + 64 + 4 * k->nb && events >= k->nb))
         rebuild(k);
@@ -391,16 +404,14 @@ NOINLINE int sim_k_next_slow(sim_kernel *k, sim_event *ev)
         uint32_t id = ID_OF(top.ord);
         node *e = &k->nodes[id];
         k->hole = 1;                 /* refilled lazily: see the invariant */
-        if (e->state == NODE_CANCELLED) {
-            k->cancelled--;
-            release(k, id);
+        if (e->type == SIM_K_CANCELLED) {
+            drop(k, id);
             continue;
         }
         ev->time = k->now = e->time;
         ev->type = e->type;
         ev->arg = e->arg;
         release(k, id);
-        k->processed++;
         return 1;
     }
 }

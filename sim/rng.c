@@ -29,12 +29,18 @@ uint64_t sim_seed_mix(uint64_t master, uint64_t replication, uint64_t stream)
     return h ? h : 0x5eed;
 }
 
-gsl_rng *sim_rng_new(const gsl_rng_type *T, uint64_t seed)
+gsl_rng *sim_rng_alloc(const gsl_rng_type *T)
 {
     gsl_rng *r = gsl_rng_alloc(T ? T : gsl_rng_mt19937);
     if (!r) {
         SIM_ASSERT(!"gsl_rng_alloc failed");
     }
+    return r;
+}
+
+gsl_rng *sim_rng_new(const gsl_rng_type *T, uint64_t seed)
+{
+    gsl_rng *r = sim_rng_alloc(T);
     sim_rng_seed(r, seed);
     return r;
 }

@@ -85,6 +85,10 @@ uint64_t sim_seed_mix(uint64_t master, uint64_t replication, uint64_t stream);
 /* Returns a new generator of type T (NULL: gsl_rng_mt19937) seeded with
  * `seed`; the caller frees it with gsl_rng_free. */
 gsl_rng *sim_rng_new(const gsl_rng_type *T, uint64_t seed);
+/* A stream that its owner seeds (sim_rng_seed) before each use: a model
+ * holds one per municipality and post and seeds them per replication, so
+ * seeding them at allocation too (624 words each for mt19937) is waste. */
+gsl_rng *sim_rng_alloc(const gsl_rng_type *T);
 /* Re-seeds an existing generator. */
 void sim_rng_seed(gsl_rng *r, uint64_t seed);
 /* Looks up a GSL generator by name ("mt19937", "ranlxd2", ...); NULL when
@@ -223,13 +227,13 @@ static inline void sim_qhist_add(sim_qhist *h, double x)
  * sim_schedule and sim_next (a heap of a few entries: two schedules and
  * two pops per case, most of a run) inline into the caller's event loop;
  * nothing outside kernel.c reads or writes it.  Its invariants are stated
- * at the top of kernel.c; the heap keeps a sentinel entry, later than any
- * event, at heap[n], so a sift-down never asks whether a right child
- * exists. */
+ * at the top of kernel.c; every entry of the heap's array past the last
+ * event is a sentinel, later than any event, so a sift-down never asks
+ * whether a child exists. */
 #define SIM_K_ID_BITS 24
 #define SIM_K_SEQ_BITS 36
 #define SIM_K_NONE UINT32_MAX
-enum { SIM_K_FREE, SIM_K_PENDING, SIM_K_CANCELLED };
+#define SIM_K_CANCELLED UINT32_MAX   /* the type of a cancelled event */
 
 /* A heap entry: the event's time as the bits of a double >= +0, which
  * order as the times do (IEEE 754: sign 0, then exponent, then mantissa),
@@ -240,7 +244,9 @@ typedef struct sim_k_entry {
 } sim_k_entry;
 
 /* One scheduled event.  ord and vb are kept while it is in a bucket (in
- * the heap, its entry has them). */
+ * the heap, its entry has them).  A handle is live while its gen is the
+ * node's; a cancelled event, until it is dropped, has type
+ * SIM_K_CANCELLED. */
 typedef struct sim_k_node {
     double time;            /* exactly as scheduled */
     uint64_t ord;
@@ -248,12 +254,11 @@ typedef struct sim_k_node {
     uint32_t type, arg;
     uint32_t next;          /* next in its bucket, or in the free list */
     uint32_t gen;           /* moves on when the event leaves */
-    uint32_t state;
 } sim_k_node;
 
 struct sim_kernel {
-    sim_k_entry *heap;      /* the near future: n entries, then the sentinel */
-    size_t n, cap;          /* cap + 1 entries allocated */
+    sim_k_entry *heap;      /* the near future: n entries, then sentinels */
+    size_t n, cap;          /* 2 cap + 2 entries allocated */
     int hole;               /* heap[0] was popped and not yet refilled */
     uint32_t *bucket;       /* the far future: list heads, NONE when empty */
     size_t nb, mask, n_far; /* buckets (a power of two); nodes in them */
@@ -266,7 +271,8 @@ struct sim_kernel {
     uint32_t n_nodes, node_cap, free_head;
     size_t cancelled;       /* cancelled nodes still in the heap or buckets */
     uint64_t seq;           /* the next insertion sequence << SIM_K_ID_BITS */
-    uint64_t processed;
+    uint64_t dropped;       /* cancelled nodes dropped: every event scheduled
+                             * is pending, cancelled, dropped or processed */
     double now;
 };
 
@@ -286,26 +292,36 @@ static inline uint64_t sim_k_key(double time)
     return bits;
 }
 
+/* Is a before b?  With a 128-bit integer type the pair compares as one
+ * number, without branches (a compare and a subtract-with-borrow). */
 static inline int sim_k_before(const sim_k_entry *a, const sim_k_entry *b)
 {
+#if defined(__SIZEOF_INT128__)
+    __extension__ typedef unsigned __int128 u128;
+    return ((u128)a->key << 64 | a->ord) < ((u128)b->key << 64 | b->ord);
+#else
     return a->key < b->key || (a->key == b->key && a->ord < b->ord);
+#endif
 }
 
-/* Drops e into the vacancy at i of h[0..n) (heap[n] is the sentinel). */
-static inline void sim_k_sift_down(sim_k_entry *h, size_t n, size_t i, sim_k_entry e)
+/* Drops e into the vacancy at i of the heap h.  The children of an entry
+ * (h + 2i + 1 and the next) are always allocated, and sentinels past the
+ * last event, so the only test is whether the smaller child goes before
+ * e.  Pointers, not indices: the first child of p is p + (p - h) + 1. */
+static inline void sim_k_sift_down(sim_k_entry *h, size_t i, sim_k_entry e)
 {
+    sim_k_entry *p = h + i;
     for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n) break;
-        c += (size_t)sim_k_before(&h[c + 1], &h[c]);
-        if (!sim_k_before(&h[c], &e)) break;
-        h[i] = h[c];
-        i = c;
+        sim_k_entry *c = (sim_k_entry *)((char *)p + ((char *)p - (char *)h)) + 1;
+        c += sim_k_before(c + 1, c);
+        if (!sim_k_before(c, &e)) break;
+        *p = *c;
+        p = c;
     }
-    h[i] = e;
+    *p = e;
 }
 
-/* Adds e at the end of h[0..n) and sifts it up. */
+/* Puts e into the vacancy at i (the new end of the heap) and sifts it up. */
 static inline void sim_k_sift_up(sim_k_entry *h, size_t i, sim_k_entry e)
 {
     while (i > 0) {
@@ -330,21 +346,21 @@ static inline void sim_k_fill_hole(sim_kernel *k)
     k->hole = 0;
     sim_k_entry last = k->heap[--k->n];
     k->heap[k->n] = sim_k_sentinel;
-    if (k->n > 0) sim_k_sift_down(k->heap, k->n, 0, last);
+    if (k->n > 0) sim_k_sift_down(k->heap, 0, last);
 }
 
 SIM_INLINE sim_handle sim_schedule(sim_kernel *k, double time, unsigned cls,
                                    uint32_t type, uint32_t arg)
 {
     SIM_ASSERT(time >= k->now);          /* the clock never goes back */
-    SIM_ASSERT(cls < 16 && k->seq < ((uint64_t)1 << (SIM_K_SEQ_BITS + SIM_K_ID_BITS)));
+    SIM_ASSERT(cls < 16 && type != SIM_K_CANCELLED &&
+               k->seq < ((uint64_t)1 << (SIM_K_SEQ_BITS + SIM_K_ID_BITS)));
     uint32_t id = k->free_head;
     if (id == SIM_K_NONE) id = sim_k_grow_nodes(k);
     sim_k_node *nd = &k->nodes[id];
     k->free_head = nd->next;
     nd->type = type;
     nd->arg = arg;
-    nd->state = SIM_K_PENDING;
     nd->time = time;
     sim_k_entry e = { sim_k_key(time), (uint64_t)cls << (SIM_K_SEQ_BITS + SIM_K_ID_BITS)
                             | k->seq | id };
@@ -362,10 +378,9 @@ SIM_INLINE sim_handle sim_schedule(sim_kernel *k, double time, unsigned cls,
         }
     } else if (k->hole) {
         k->hole = 0;                     /* the common case: the vacant root */
-        sim_k_sift_down(k->heap, k->n, 0, e);
+        sim_k_sift_down(k->heap, 0, e);
     } else if (k->n < k->cap && k->n + k->n_far < k->grow_at) {
         sim_k_sift_up(k->heap, k->n++, e);
-        k->heap[k->n] = sim_k_sentinel;
     } else {
         sim_k_file_slow(k, id, e);       /* grows the heap, or rebuilds */
     }
@@ -379,16 +394,14 @@ SIM_INLINE int sim_next(sim_kernel *k, sim_event *ev)
     sim_k_entry top = k->heap[0];
     uint32_t id = (uint32_t)(top.ord & ((1u << SIM_K_ID_BITS) - 1));
     sim_k_node *e = &k->nodes[id];
-    if (e->state != SIM_K_PENDING) return sim_k_next_slow(k, ev);
+    if (e->type == SIM_K_CANCELLED) return sim_k_next_slow(k, ev);
     k->hole = 1;                 /* refilled lazily: see kernel.c */
     ev->time = k->now = e->time;
     ev->type = e->type;
     ev->arg = e->arg;
-    e->state = SIM_K_FREE;
     e->gen++;
     e->next = k->free_head;
     k->free_head = id;
-    k->processed++;
     return 1;
 }
 
@@ -397,6 +410,9 @@ static inline size_t sim_pending(const sim_kernel *k)
 {
     return k->n - (size_t)k->hole + k->n_far - k->cancelled;
 }
-static inline uint64_t sim_events_processed(const sim_kernel *k) { return k->processed; }
+static inline uint64_t sim_events_processed(const sim_kernel *k)
+{
+    return (k->seq >> SIM_K_ID_BITS) - sim_pending(k) - k->cancelled - k->dropped;
+}
 
 #endif
