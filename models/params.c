@@ -231,8 +231,8 @@ char *kim_make_id(const char *name)
     for (const char *s = name; *s;) {
         const char *rep = NULL;
         size_t skip = 1;
-        for (size_t i = 0; i < sizeof translit / sizeof *translit; i++)
-            if (strncmp(s, translit[i].utf8, 2) == 0) {
+        for (size_t i = 0; (unsigned char)*s >= 0x80 && i < sizeof translit / sizeof *translit; i++)
+            if (strncmp(s, translit[i].utf8, 2) == 0) {     /* UTF-8: two bytes */
                 rep = translit[i].ascii;
                 skip = 2;
                 break;
