@@ -15,7 +15,7 @@ static const char *const usage_text[][2] = {
     { "run",
       "usage: kimsim run FILE... [-o DIR] [-r N] [-s SEED] [-j JOBS] [--set K=V]...\n"
       "                  [--vary K=V1,V2,...]... [--trace] [--force] [--resume] [--quiet]\n"
-      "                  [--shard K/N]\n\n"
+      "                  [--shard K/N] [--timeseries N]\n\n"
       "Runs the scenario's replications, prints the verdict table and writes\n"
       "summary.csv, replications.csv, verdict.csv, timeseries.csv, manifest.txt\n"
       "(and cases.csv with --trace, comparison.csv with --vary) to DIR.\n\n"
@@ -30,7 +30,9 @@ static const char *const usage_text[][2] = {
       "  --force        replace an existing -o DIR\n"
       "  --resume       run only the replications missing in DIR after an interrupted run\n"
       "  --quiet        no table, no progress\n"
-      "  --shard K/N    run the K-th of N slices of the replications (merge with kimsim merge)\n\n"
+      "  --shard K/N    run the K-th of N slices of the replications (merge with kimsim merge)\n"
+      "  --timeseries N write the time series of the first N replications only (0: none);\n"
+      "                 every replication still counts in the other files\n\n"
       "Exit status: 0 success (whatever the verdict), 2 bad input, 1 other failure,\n"
       "130/143 interrupted (finished replications kept for --resume).\n" },
     { "check",
@@ -135,7 +137,8 @@ static void push(void *arrp, size_t *n, size_t size, const void *item)
 static int value_opt(cli_opts *o, const char *cmd, int argc, char **argv, int *i)
 {
     const char *a = argv[*i];
-    static const char *const names[] = { "-o", "-r", "-s", "-j", "--set", "--vary", "--shard" };
+    static const char *const names[] = { "-o", "-r", "-s", "-j", "--set", "--vary", "--shard",
+                                         "--timeseries" };
     size_t k = 0;
     while (k < sizeof names / sizeof *names && strcmp(a, names[k])) k++;
     if (k == sizeof names / sizeof *names) return 0;
@@ -174,6 +177,12 @@ static int value_opt(cli_opts *o, const char *cmd, int argc, char **argv, int *i
         if (sscanf(v, "%d/%d", &o->shard_k, &o->shard_n) != 2 || o->shard_n < 1 ||
             o->shard_k < 1 || o->shard_k > o->shard_n)
             return 100 + bad(cmd, "--shard needs K/N with 1 <= K <= N, got '%s'", v);
+        break;
+    case 7:
+        if (parse_long(v, 0, 10000000, &n))
+            return 100 + bad(cmd, "--timeseries: replications must be 0..10000000, got '%s'", v);
+        o->ts_limit = 1;
+        o->ts_reps = n;
         break;
     }
     return 1;

@@ -33,6 +33,8 @@ typedef struct cli_opts {
     const char **vary;  size_t n_vary;   /* --vary K=V1,V2 */
     int trace, force, resume, quiet;
     int shard_k, shard_n;       /* --shard K/N; 0/0 = all */
+    int ts_limit;               /* --timeseries N given: */
+    long ts_reps;               /* time series of replications 1..N only */
     int argc; char **argv;      /* for the manifest */
 } cli_opts;
 

@@ -212,7 +212,8 @@ static int run_task(cli_run *run, worker_ws *ws, size_t v, unsigned long r)
         cli_jwriter_begin(ws->jw);
         oc->ts = cli_jwriter_file(ws->jw, "ts");
         oc->cases = cli_jwriter_file(ws->jw, "cases");
-        if (var->sc.sample_days > 0.0) obs.sample = on_sample;
+        if (var->sc.sample_days > 0.0 && (!run->o->ts_limit || (long)r < run->o->ts_reps))
+            obs.sample = on_sample;         /* --timeseries N: replications 1..N */
         if (run->o->trace) obs.trace = on_trace;
     }
     if (!ws->models[v]) ws->models[v] = kim_model_new(&var->sc);

@@ -167,6 +167,8 @@ static int ident_line(cli_run *run, cli_opts *o, const char *dir, char *line)
     } else if (sscanf(line, "variant %zu %llx %llu %ld %n", &file, &hash, &seed, &reps, &n) == 4
                && n > 0 && file < o->n_files) {
         return load_variant(run, dir, o->files[file], line + n, hash);
+    } else if (sscanf(line, "timeseries %ld", &o->ts_reps) == 1) {
+        o->ts_limit = 1;                    /* --timeseries N */
     } else if (!strncmp(line, "vary ", 5)) {
         o->vary = sim_xrealloc(o->vary, (o->n_vary + 1) * sizeof *o->vary);
         o->vary[o->n_vary++] = keep(run, line + 5);

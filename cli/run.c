@@ -47,6 +47,7 @@ void cli_journal_ident(const cli_run *run, FILE *f)
                 run->v[v].label);
     }
     for (size_t i = 0; i < o->n_vary; i++) fprintf(f, "vary %s\n", o->vary[i]);
+    if (o->ts_limit) fprintf(f, "timeseries %ld\n", o->ts_reps);
     fprintf(f, "shard %d/%d trace %d\n", o->shard_k, o->shard_n, o->trace);
 }
 

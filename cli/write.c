@@ -73,7 +73,9 @@ static int in_shard(const cli_opts *o, unsigned long r)
 /* Does scenario file f's folder get this kind of file? */
 static int part_made(const cli_run *run, size_t f, int kind)
 {
-    if (kind == PART_TS) return run->v[run->first_of_file[f]].sc.sample_days > 0.0;
+    if (kind == PART_TS)
+        return run->v[run->first_of_file[f]].sc.sample_days > 0.0 &&
+               !(run->o->ts_limit && run->o->ts_reps == 0);
     if (kind == PART_CASES) return run->o->trace;
     return 1;
 }
@@ -210,6 +212,7 @@ int cli_write_manifest(const cli_run *run, const char *dir, size_t v0, size_t v1
     fprintf(f, "threads: %d\nranks: %d\n",
             run->o->jobs ? run->o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN), cli_mpi_size());
     if (run->o->shard_n) fprintf(f, "shard: %d/%d\n", run->o->shard_k, run->o->shard_n);
+    if (run->o->ts_limit) fprintf(f, "timeseries_replications: %ld\n", run->o->ts_reps);
     unsigned long long events = 0, overloaded = 0;
     for (size_t v = v0; v < v1; v++) {
         const cli_variant *var = &run->v[v];
@@ -246,7 +249,7 @@ static int write_scenario(cli_run *run, size_t f, const char *dir, size_t v0, si
     if (!rc && n < 2) {
         cli_out_drop(dir, "comparison.csv");
     }
-    if (!rc && v->sc.sample_days <= 0.0) {
+    if (!rc && !part_made(run, f, PART_TS)) {
         cli_out_drop(dir, "timeseries.csv");
     }
     if (!rc && !run->o->trace) {

@@ -3,7 +3,7 @@
 # -j 1/2/4 give identical files; a run interrupted by SIGINT / SIGTERM /
 # kill -9 and resumed gives the files of an uninterrupted run; shards 1/3,
 # 2/3, 3/3 merged give the files of the unsharded run; several scenarios
-# in one run; and the refusals (existing -o DIR, --resume of another run,
+# in one run; --timeseries N; and the refusals (existing -o DIR, --resume of another run,
 # merge of incomplete shards) exit 2 without touching anything.
 # Uses $KIMSIM (default build/kimsim); exits 1 when a check fails.
 set -u
@@ -102,6 +102,20 @@ rm "$T/s1x/.journal/r0t0g0.ts"
 check "journal with a lost log: --resume reruns its replications" sh -c "'$K' run $SCN -r 7 $V \
   --shard 1/3 -o '$T/s1x' --resume --quiet && for f in '$T/s1'/*.csv; do cmp \"\$f\" \
   '$T/s1x'/\"\${f##*/}\" || exit 1; done"
+
+# --- --timeseries N: the time series of the first N replications -------
+"$K" run $SCN -r 7 $V --timeseries 2 -j 2 -o "$T/ts2" --quiet
+check "--timeseries 2: other files as without it" sh -c "for f in summary replications verdict \
+  cases comparison; do cmp '$T/whole/'\$f.csv '$T/ts2/'\$f.csv || exit 1; done"
+check "--timeseries 2: the rows of replications 1 and 2, in order" sh -c "awk -F, 'NR == 1 || \
+  \$3 <= 2' '$T/whole/timeseries.csv' | cmp - '$T/ts2/timeseries.csv'"
+"$K" run $SCN -r 3 --timeseries 0 -o "$T/ts0" --quiet
+check "--timeseries 0: no timeseries.csv" test ! -e "$T/ts0/timeseries.csv" -a -f "$T/ts0/summary.csv"
+for k in 1 2 3; do "$K" run $SCN -r 7 $V --timeseries 2 --shard $k/3 -o "$T/t$k" --quiet; done
+"$K" merge "$T/t2" "$T/t3" "$T/t1" -o "$T/tmerged" --quiet
+check "--timeseries 2 shards merged = unsharded" same "$T/ts2" "$T/tmerged"
+check "--timeseries and whole shards not merged" sh -c "'$K' merge '$T/t1' '$T/s2' '$T/s3' \
+  -o '$T/tmix' 2>/dev/null; [ \$? -eq 2 ] && [ ! -e '$T/tmix' ]"
 
 # --- several scenarios in one run -------------------------------------
 "$K" run $SCN scenarios/mmc.cfg -r 2 -o "$T/two" --quiet
