@@ -35,15 +35,14 @@ MDL_HOT uint32_t case_new(kim_model *m)
     uint32_t c = m->free_case;
     kcase *cs = &m->cases[c];
     m->free_case = cs->next;
-    /* the caller sets arrival, muni and the attributes; start and resumed
-     * are set when it starts */
+    /* Only what nothing else sets: the caller sets arrival, muni, counted
+     * and the attributes, and places the case (place_case), which sets
+     * state, post, ev and the links (take_slot, or wl_push / wl_insert);
+     * resumed is set when it starts (take_slot).  An open case's links
+     * are read only on its post's open list (track_open), which
+     * list_append sets. */
     cs->no = ++m->next_no;
-    cs->ev = 0;
-    cs->prev = cs->next = NIL;
-    cs->post = -1;
     cs->start = NAN;
-    cs->counted = 0;
-    cs->state = CASE_FREE;
     return c;
 }
 
@@ -90,11 +89,10 @@ MDL_HOT void draw_attributes(kim_model *m, kcase *cs, long type, gsl_rng *r)
 /* Posts and waiting lists                                              */
 /* ------------------------------------------------------------------ */
 
-static void post_update(kim_model *m, size_t p, long open, long slots)
+static void post_update(kim_model *m, size_t p, long open, long slots, double t)
 {
     kpost_state *ps = &m->post[p];
     int was_free = ps->open < ps->slots;
-    double t = m->now;
     if (open != ps->open) sim_timeavg_set(&ps->avg_open, t, (double)open);
     if (slots != ps->slots) sim_timeavg_set(&ps->avg_slots, t, (double)slots);
     ps->open = open;
@@ -102,26 +100,33 @@ static void post_update(kim_model *m, size_t p, long open, long slots)
     wl_post_capacity_changed(m, p, was_free);
 }
 
-/* One more (+1) or one fewer (-1) open case at post p: the hot path of
- * post_update. */
-MDL_HOT void post_open_step(kim_model *m, size_t p, long d)
+/* One more (+1) or one fewer (-1) open case at post p at time t (the
+ * clock, as everywhere below: handlers pass it down rather than reread
+ * it): the hot path of post_update.  The time averages here and in
+ * queue_changed change only at the clock, which never goes back, so they
+ * step unchecked (sim_timeavg_step). */
+MDL_HOT void post_open_step(kim_model *m, size_t p, long d, double t)
 {
     kpost_state *ps = &m->post[p];
     int was_free = ps->open < ps->slots;
     ps->open += d;
-    sim_timeavg_set(&ps->avg_open, m->now, (double)ps->open);
+    sim_timeavg_step(&ps->avg_open, t, (double)ps->open);
     if (was_free != (ps->open < ps->slots))
         m->sets[ps->set].n_free += was_free ? (size_t)-1 : 1;
 }
 
 /* The district's waiting list is the sum of the municipalities': its time
  * average is the sum of theirs (tally.c), only its maximum is kept here. */
-MDL_HOT void queue_changed(kim_model *m, size_t mu, long delta)
+MDL_HOT void queue_changed(kim_model *m, size_t mu, long delta, double t)
 {
-    m->muni[mu].waiting += delta;
+    kmuni_state *ms = &m->muni[mu];
+    ms->waiting += delta;
     m->waiting_all += delta;
-    sim_timeavg_set(&m->muni[mu].avg_queue, m->now, (double)m->muni[mu].waiting);
-    if (m->waiting_all > m->waiting_all_max) m->waiting_all_max = m->waiting_all;
+    sim_timeavg_step(&ms->avg_queue, t, (double)ms->waiting);
+    if (delta > 0) {            /* maxima change only on the way up */
+        if (ms->waiting > ms->waiting_max) ms->waiting_max = ms->waiting;
+        if (m->waiting_all > m->waiting_all_max) m->waiting_all_max = m->waiting_all;
+    }
 }
 
 static void list_append(kim_model *m, klist *l, uint32_t c)
@@ -155,18 +160,16 @@ MDL_HOT void count_start(kim_model *m, const kcase *cs, size_t p, double wait)
 
 /* Case c takes a slot at post p that is already counted in its open
  * cases (a slot handed over at a close, or one start_case counted). */
-MDL_HOT void take_slot(kim_model *m, uint32_t c, size_t p)
+MDL_HOT void take_slot(kim_model *m, uint32_t c, size_t p, double t)
 {
     kcase *cs = &m->cases[c];
-    double t = m->now;
     if (cs->state == CASE_WAITING) {
         wl_remove(m, c);
-        queue_changed(m, cs->muni, -1);
+        queue_changed(m, cs->muni, -1, t);
         if (cs->ev) sim_cancel(m->k, cs->ev);
     }
     cs->state = CASE_OPEN;
     cs->post = (int32_t)p;
-    if (m->track_open) list_append(m, &m->post[p].open_list, c);
     m->muni[cs->muni].open++;
     if (isnan(cs->start)) {
         cs->start = t;
@@ -174,76 +177,90 @@ MDL_HOT void take_slot(kim_model *m, uint32_t c, size_t p)
     } else if (cs->counted) {
         m->gs_post[p].started++;        /* a resumed case: the post's intake */
     }
-    cs->resumed = t;
-    cs->ev = sim_schedule(m->k, t + cs->duration, CL_CLOSE, EV_CLOSE, c);
+    sim_handle close = sim_schedule(m->k, t + cs->duration, CL_CLOSE, EV_CLOSE, c);
+    /* Only a case sent back (requeue_case) reads its close handle and the
+     * start of its current work, and cases are sent back only with
+     * capacity_drop = reassign, which is when posts keep open lists
+     * (track_open): stored with the list, not for every case. */
+    if (m->track_open) {
+        list_append(m, &m->post[p].open_list, c);
+        cs->resumed = t;
+        cs->ev = close;
+    }
 }
 
 /* Case c starts (or resumes) case management at post p now. */
-MDL_HOT void start_case(kim_model *m, uint32_t c, size_t p)
+MDL_HOT void start_case(kim_model *m, uint32_t c, size_t p, double t)
 {
-    post_open_step(m, p, +1);
-    take_slot(m, c, p);
+    post_open_step(m, p, +1, t);
+    take_slot(m, c, p, t);
 }
 
 /* While post p has a free slot, it takes the best eligible waiting case. */
-static void fill_post(kim_model *m, size_t p)
+static void fill_post(kim_model *m, size_t p, double t)
 {
     kpost_state *ps = &m->post[p];
     while (ps->open < ps->slots) {
         uint32_t c = wl_best_for_set(m, ps->set);
         if (c == NIL) break;
-        start_case(m, c, p);
+        start_case(m, c, p, t);
     }
 }
 
-/* A case without a post: starts at a free eligible post, or waits. */
-MDL_HOT void place_case(kim_model *m, uint32_t c, int may_renege)
+/* A case without a post: starts at a free eligible post, or waits.
+ * Returns 1 when it waits and the district's waiting list has reached
+ * max_waiting (m->overloaded is set), else 0: only a case placed here
+ * can make the run overloaded, so the event loop checks after the events
+ * that place cases, not after every event. */
+MDL_HOT int place_case(kim_model *m, uint32_t c, int may_renege, double t)
 {
     kcase *cs = &m->cases[c];
     long p = wl_free_post(m, cs->muni);
     if (p >= 0) {
-        start_case(m, c, (size_t)p);
-        return;
+        start_case(m, c, (size_t)p, t);
+        return 0;
     }
     wl_push(m, c);
-    queue_changed(m, cs->muni, +1);
-    if (m->waiting_all >= m->max_waiting) m->overloaded = 1;
+    queue_changed(m, cs->muni, +1, t);
     cs->ev = 0;
     if (may_renege && isfinite(cs->patience)) {
-        double t = cs->arrival + cs->patience, now = m->now;
-        cs->ev = sim_schedule(m->k, t > now ? t : now, CL_RENEGE, EV_RENEGE, c);
+        double at = cs->arrival + cs->patience;
+        cs->ev = sim_schedule(m->k, at > t ? at : t, CL_RENEGE, EV_RENEGE, c);
     }
+    if (m->waiting_all < m->max_waiting) return 0;
+    m->overloaded = 1;
+    return 1;
 }
 
 /* An open case goes back to the waiting list (capacity_drop = reassign),
  * keeping its arrival time and priority and the work still to do. */
-static void requeue_case(kim_model *m, uint32_t c)
+static void requeue_case(kim_model *m, uint32_t c, double t)
 {
     kcase *cs = &m->cases[c];
     size_t p = (size_t)cs->post;
-    double t = m->now;
     sim_cancel(m->k, cs->ev);
     cs->duration -= t - cs->resumed;
     list_unlink(m, &m->post[p].open_list, c);
-    post_open_step(m, p, -1);
+    post_open_step(m, p, -1, t);
     m->muni[cs->muni].open--;
     cs->state = CASE_FREE;      /* in transit: on no list until placed */
     cs->post = -1;
-    place_case(m, c, 0);
+    place_case(m, c, 0, t);     /* may set m->overloaded */
 }
 
+/* May set m->overloaded (a case sent back waits). */
 void eng_set_filled(kim_model *m, size_t p, double filled)
 {
     kpost_state *ps = &m->post[p];
-    double t = m->now;
+    double t = sim_now(m->k);
     ps->filled = filled;
     m->capacity_changed = 1;
     sim_timeavg_set(&ps->avg_filled, t, filled);
     long slots = kim_slots(filled, kim_post_caseload(m->sc, p));
-    post_update(m, p, ps->open, slots);
+    post_update(m, p, ps->open, slots, t);
     if (m->sc->capacity_drop == KIM_DROP_REASSIGN)
-        while (ps->open > ps->slots) requeue_case(m, ps->open_list.tail);
-    fill_post(m, p);
+        while (ps->open > ps->slots) requeue_case(m, ps->open_list.tail, t);
+    fill_post(m, p, t);
 }
 
 /* ------------------------------------------------------------------ */
@@ -292,14 +309,14 @@ static double rate_at(const kim_model *m, size_t mu, double t)
     return r;
 }
 
-/* Next arrival of municipality mu after `from`.  A time-varying rate is
- * followed exactly by thinning (Lewis & Shedler 1979): candidates from a
- * Poisson process at the bound rate, each kept with probability
- * rate(t) / bound. */
+/* Next arrival of municipality mu after `from`; its rate bound must be
+ * > 0 (an arrival event of mu says it is: only schedule_bookkeeping
+ * checks).  A time-varying rate is followed exactly by thinning (Lewis &
+ * Shedler 1979): candidates from a Poisson process at the bound rate, each
+ * kept with probability rate(t) / bound. */
 MDL_HOT void schedule_arrival(kim_model *m, size_t mu, double from)
 {
     kmuni_state *ms = &m->muni[mu];
-    if (ms->rate_bound <= 0.0) return;
     double t = from;
     for (;;) {
         t += gsl_ran_exponential(ms->arr_rng, ms->gap_mean);
@@ -310,10 +327,11 @@ MDL_HOT void schedule_arrival(kim_model *m, size_t mu, double from)
     sim_schedule(m->k, t, CL_ARRIVAL, EV_ARRIVAL, (uint32_t)mu);
 }
 
-MDL_HOT void arrive(kim_model *m, size_t mu, long type)
+/* A case of municipality mu (of case type `type`, or drawn when < 0)
+ * arrives at t.  Returns place_case's overload flag. */
+MDL_HOT int arrive(kim_model *m, size_t mu, long type, double t)
 {
-    if (m->programme_over) return;
-    double t = m->now;
+    if (m->programme_over) return 0;
     uint32_t c = case_new(m);
     kcase *cs = &m->cases[c];
     cs->muni = (uint32_t)mu;
@@ -324,15 +342,17 @@ MDL_HOT void arrive(kim_model *m, size_t mu, long type)
         m->gs_muni[mu].arrivals++;
         if (!m->type_mirrors_muni) m->gs_type[cs->type].arrivals++;
     }
-    place_case(m, c, 1);
+    return place_case(m, c, 1, t);
 }
 
-static void on_trace(kim_model *m, uint32_t i)
+/* Returns arrive's overload flag. */
+static int on_trace(kim_model *m, uint32_t i, double t)
 {
     const kim_arrival *a = &m->sc->trace[i];
-    arrive(m, a->muni, a->case_type);
+    int over = arrive(m, a->muni, a->case_type, t);
     if (i + 1 < m->sc->n_trace && m->sc->trace[i + 1].day < m->sc->horizon_days)
         sim_schedule(m->k, m->sc->trace[i + 1].day, CL_ARRIVAL, EV_TRACE, i + 1);
+    return over;
 }
 
 /* ------------------------------------------------------------------ */
@@ -346,7 +366,7 @@ static void on_trace(kim_model *m, uint32_t i)
  * the two steps would cut it (same sums, same rounding).  A post that had a
  * free slot has nobody eligible waiting (I1); one over its slots (capacity
  * dropped) stays full. */
-MDL_HOT void on_close(kim_model *m, uint32_t c)
+MDL_HOT void on_close(kim_model *m, uint32_t c, double t)
 {
     kcase *cs = &m->cases[c];
     size_t p = (size_t)cs->post;
@@ -358,27 +378,27 @@ MDL_HOT void on_close(kim_model *m, uint32_t c)
         if (!m->type_mirrors_muni) m->gs_type[cs->type].closed++;
         if (!m->post_mirrors_muni) m->gs_post[p].closed++;
     }
-    trace_case(m, cs, m->now, "closed");
+    trace_case(m, cs, t, "closed");
     case_free(m, c);
     uint32_t next = ps->open == ps->slots ? wl_best_for_set(m, ps->set) : NIL;
     if (next != NIL) {
-        sim_timeavg_set(&ps->avg_open, m->now, (double)ps->open);
-        take_slot(m, next, p);
+        sim_timeavg_step(&ps->avg_open, t, (double)ps->open);
+        take_slot(m, next, p, t);
     } else {
-        post_open_step(m, p, -1);
+        post_open_step(m, p, -1, t);
     }
 }
 
-static void on_renege(kim_model *m, uint32_t c)
+static void on_renege(kim_model *m, uint32_t c, double t)
 {
     kcase *cs = &m->cases[c];
     wl_remove(m, c);
-    queue_changed(m, cs->muni, -1);
+    queue_changed(m, cs->muni, -1, t);
     if (cs->counted) {
         m->gs_muni[cs->muni].reneged++;
         if (!m->type_mirrors_muni) m->gs_type[cs->type].reneged++;
     }
-    trace_case(m, cs, m->now, "reneged");
+    trace_case(m, cs, t, "reneged");
     case_free(m, c);
 }
 
@@ -386,7 +406,7 @@ static void on_renege(kim_model *m, uint32_t c)
 static void recompute_mix(kim_model *m)
 {
     const kim_scenario *sc = m->sc;
-    double t = m->now, *share = m->cum_share;
+    double t = sim_now(m->k), *share = m->cum_share;
     for (size_t j = 0; j < sc->n_case_types; j++) {
         share[j] = sc->case_types[j].share;
         m->dur_factor[j] = 1.0;
@@ -490,7 +510,8 @@ static void initial_state(kim_model *m, unsigned long rep, gsl_rng *r)
             } else {
                 cs->arrival = -gsl_rng_uniform(r) * span;
             }
-            place_case(m, c, i >= mp->initial_open);
+            cs->counted = 0;
+            place_case(m, c, i >= mp->initial_open, 0.0);
         }
     }
 }
@@ -591,7 +612,6 @@ static void reset(kim_model *m, unsigned long rep)
 {
     const kim_scenario *sc = m->sc;
     sim_kernel_reset(m->k);
-    m->now = 0.0;
     m->next_no = 0;
     m->free_case = NIL;
     for (uint32_t i = m->n_cases_cap; i-- > 0;) case_free(m, i);
@@ -629,7 +649,8 @@ static void reset(kim_model *m, unsigned long rep)
 static void schedule_bookkeeping(kim_model *m)
 {
     const kim_scenario *sc = m->sc;
-    for (size_t mu = 0; mu < sc->n_munis; mu++) schedule_arrival(m, mu, 0.0);
+    for (size_t mu = 0; mu < sc->n_munis; mu++)
+        if (m->muni[mu].rate_bound > 0.0) schedule_arrival(m, mu, 0.0);
     if (sc->n_trace && sc->trace[0].day < sc->horizon_days)
         sim_schedule(m->k, sc->trace[0].day, CL_ARRIVAL, EV_TRACE, 0);
     schedule_drivers(m);
@@ -659,6 +680,48 @@ static void count_end(kim_model *m, double t)
     }
 }
 
+/* Sample k at k x sample_days (no drift from repeated sums). */
+static void on_sample(kim_model *m, uint32_t k, double t)
+{
+    const kim_scenario *sc = m->sc;
+    ty_sample(m, t);
+    if ((k + 1.0) * sc->sample_days <= sc->horizon_days)
+        sim_schedule(m->k, (k + 1.0) * sc->sample_days, CL_SAMPLE, EV_SAMPLE, k + 1);
+}
+
+/* Runs event ev at its time t.  Returns 1 when the run stops after it:
+ * the end, or the district's waiting list reached max_waiting (only the
+ * events that place cases can do that: arrivals, and capacity changes
+ * that send cases back).  Closes and arrivals, most of a run, are tested
+ * before the switch. */
+MDL_HOT int step(kim_model *m, const sim_event *ev, double t)
+{
+    if (ev->type == EV_ARRIVAL) {
+        /* The next arrival is scheduled first: it is usually the earliest
+         * event, so it drops into the root vacated by this one at once,
+         * while the case's close, far off, sifts up a level or two.  The
+         * order of the two changes nothing: they differ in class, and
+         * draw from different streams. */
+        schedule_arrival(m, ev->arg, t);
+        return arrive(m, ev->arg, -1, t);
+    }
+    if (ev->type == EV_CLOSE) {
+        on_close(m, ev->arg, t);
+        return 0;
+    }
+    switch (ev->type) {
+    case EV_TRACE:   return on_trace(m, ev->arg, t);
+    case EV_RENEGE:  on_renege(m, ev->arg, t); return 0;
+    case EV_LEAVE:   st_leave(m, ev->arg); return m->overloaded;
+    case EV_HIRE:    st_hire(m, ev->arg); return m->overloaded;
+    case EV_DRIVER:  on_driver(m, ev->arg); return m->overloaded;
+    case EV_WARMUP:  ty_restart(m, t); return 0;
+    case EV_SAMPLE:  on_sample(m, ev->arg, t); return 0;
+    case EV_END:     return 1;
+    default: SIM_ASSERT(!"unknown event type"); return 1;
+    }
+}
+
 int kim_model_run(kim_model *m, unsigned long rep, const kim_observer *obs,
                   double *values, kim_run_info *info)
 {
@@ -675,36 +738,18 @@ int kim_model_run(kim_model *m, unsigned long rep, const kim_observer *obs,
     schedule_bookkeeping(m);
     sim_event ev;
     double t = 0.0;
-    while (sim_next(m->k, &ev)) {
-        t = m->now = ev.time;
-        switch (ev.type) {
-        case EV_ARRIVAL:
-            /* The next arrival is scheduled first: it is usually the
-             * earliest event, so it drops into the root vacated by this
-             * one at once, while the case's close, far off, sifts up a
-             * level or two.  The order of the two changes nothing: they
-             * differ in class, and draw from different streams. */
-            schedule_arrival(m, ev.arg, t);
-            arrive(m, ev.arg, -1);
-            break;
-        case EV_TRACE:   on_trace(m, ev.arg); break;
-        case EV_CLOSE:   on_close(m, ev.arg); break;
-        case EV_RENEGE:  on_renege(m, ev.arg); break;
-        case EV_LEAVE:   st_leave(m, ev.arg); break;
-        case EV_HIRE:    st_hire(m, ev.arg); break;
-        case EV_DRIVER:  on_driver(m, ev.arg); break;
-        case EV_WARMUP:  ty_restart(m, t); break;
-        case EV_SAMPLE:
-            ty_sample(m, t);
-            /* sample k at k x sample_days: no drift from repeated sums */
-            if ((ev.arg + 1.0) * sc->sample_days <= sc->horizon_days)
-                sim_schedule(m->k, (ev.arg + 1.0) * sc->sample_days, CL_SAMPLE,
-                             EV_SAMPLE, ev.arg + 1);
-            break;
-        case EV_END: goto done;
-        default: SIM_ASSERT(!"unknown event type");
+    if (m->overloaded) {
+        /* The initial state reached max_waiting: the first event runs, and
+         * the run stops after it, as after an event that overloads it. */
+        if (sim_next(m->k, &ev)) {
+            t = ev.time;
+            step(m, &ev, t);
         }
-        if (m->overloaded) break;
+        goto done;
+    }
+    while (sim_next(m->k, &ev)) {
+        t = ev.time;
+        if (step(m, &ev, t)) break;
     }
 done:
     count_end(m, t);

@@ -47,9 +47,10 @@ typedef struct kcase {
     double duration;        /* days of case management still to do */
     double patience;        /* days it waits before reneging; INFINITY = never */
     double start;           /* day of its first start; NAN while never started */
-    double resumed;         /* day of its current start */
+    double resumed;         /* day of its current start (track_open only) */
     uint64_t no;            /* case number in this replication, from 1 */
-    sim_handle ev;          /* pending renege (waiting) or close (open) */
+    sim_handle ev;          /* pending renege (waiting), 0 for none; pending
+                             * close (open; kept only when m->track_open) */
     uint32_t prev, next;    /* links: waiting list or post's open list */
     uint32_t muni, type;
     int32_t post;           /* post while open; -1 while waiting */
@@ -96,12 +97,14 @@ typedef struct gstats {
     sim_qhist *hist;
 } gstats;
 
-/* Draws from d: kim_dist_draw, with the exponential (the common case)
- * inline. */
+/* Draws from d: kim_dist_draw, with the exponential and the lognormal (the
+ * common durations and patiences) inline; the same draws and cap. */
 static inline double mdl_dist_draw(const kim_dist *d, gsl_rng *r)
 {
-    if (d->kind != KIM_DIST_EXPONENTIAL) return kim_dist_draw(d, r);
-    double x = gsl_ran_exponential(r, d->p[0]);
+    double x;
+    if (d->kind == KIM_DIST_EXPONENTIAL) x = gsl_ran_exponential(r, d->p[0]);
+    else if (d->kind == KIM_DIST_LOGNORMAL) x = gsl_ran_lognormal(r, d->p[0], d->p[1]);
+    else return kim_dist_draw(d, r);
     return x < d->max ? x : d->max;
 }
 
@@ -127,6 +130,7 @@ typedef struct kmuni_state {
     int shares_sets;                 /* one of them serves other municipalities */
     uint32_t head;                   /* best waiting case, NIL when none */
     long waiting, open;
+    long waiting_max;                /* maximum of waiting since the warm-up */
     gsl_rng *arr_rng, *case_rng;
     sim_timeavg avg_queue;
     double sx, sy, sxx, sxy; long ns; /* backlog regression sums */
@@ -137,7 +141,6 @@ typedef struct kmuni_state {
 struct kim_model {
     const kim_scenario *sc;
     sim_kernel *k;
-    double now;              /* = sim_now(k), kept here for the hot path */
     size_t n_levels;
     int *level_of_type;
     /* cases */
@@ -248,8 +251,9 @@ static inline int wl_post_is_free(const kim_model *m, size_t p)
 }
 
 /* Post with a free slot eligible for municipality mu, by policy; -1 none.
- * Home-first: the first post with a free slot (I4: n_free > 0 says there
- * is one) of its first set, in home-first order, that has one. */
+ * Home-first: the first post with a free slot of its first set, in
+ * home-first order, that has one (I4: n_free > 0 says one of the set's
+ * posts is free; post_open_step and wl_post_capacity_changed keep it). */
 static inline long wl_free_post(const kim_model *m, size_t mu)
 {
     if (m->sc->assign != KIM_ASSIGN_HOME_FIRST) return wl_least_loaded(m, mu);

@@ -52,7 +52,7 @@ static void schedule_leave(kim_model *m, size_t p, size_t i)
     pos->ev = 0;
     if (post->turnover_per_year <= 0.0) return;
     double up = gsl_ran_exponential(m->post[p].rng, 365.0 / post->turnover_per_year);
-    pos->ev = sim_schedule(m->k, m->now + up, CL_STAFF, EV_LEAVE,
+    pos->ev = sim_schedule(m->k, sim_now(m->k) + up, CL_STAFF, EV_LEAVE,
                            POS_ID(p, i));
 }
 
@@ -63,7 +63,7 @@ static void schedule_hire(kim_model *m, size_t p, size_t i)
     pos->ev = 0;
     if (post->hiring_lag.kind == KIM_DIST_NONE) return;   /* stays vacant */
     double lag = kim_dist_draw(&post->hiring_lag, m->post[p].rng);
-    pos->ev = sim_schedule(m->k, m->now + lag, CL_STAFF, EV_HIRE,
+    pos->ev = sim_schedule(m->k, sim_now(m->k) + lag, CL_STAFF, EV_HIRE,
                            POS_ID(p, i));
 }
 
@@ -146,7 +146,7 @@ void st_set_fte(kim_model *m, size_t p, double fte, double filled)
                       : new_fte;
     if (new_filled > new_fte) new_filled = new_fte;
     ps->fte = new_fte;
-    sim_timeavg_set(&ps->avg_fte, m->now, new_fte);
+    sim_timeavg_set(&ps->avg_fte, sim_now(m->k), new_fte);
     if (ps->rng) {
         layout(m, p, new_fte, new_filled);
         new_filled = filled_sum(ps);

@@ -14,20 +14,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The n histograms are one zeroed block (calloc: an empty sim_qhist is all
+ * zeros, as sim_qhist_reset leaves it), owned by g[0]; a large block comes
+ * from fresh zero pages, not written here. */
 static gstats *gs_alloc(size_t n)
 {
     gstats *g = sim_xcalloc(n + 1, sizeof *g);
-    for (size_t i = 0; i < n; i++) {
-        g[i].hist = sim_xmalloc(sizeof(sim_qhist));
-        sim_qhist_reset(g[i].hist);
-    }
+    sim_qhist *h = sim_xcalloc(n + 1, sizeof *h);
+    for (size_t i = 0; i <= n; i++) g[i].hist = &h[i];
     return g;
 }
 
-static void gs_free(gstats *g, size_t n)
+static void gs_free(gstats *g)
 {
     if (!g) return;
-    for (size_t i = 0; i < n; i++) free(g[i].hist);
+    free(g[0].hist);
     free(g);
 }
 
@@ -80,9 +81,9 @@ void ty_init(kim_model *m)
 
 void ty_fini(kim_model *m)
 {
-    gs_free(m->gs_muni, m->sc->n_munis);
-    gs_free(m->gs_post, m->sc->n_posts);
-    gs_free(m->gs_type, m->sc->n_case_types);
+    gs_free(m->gs_muni);
+    gs_free(m->gs_post);
+    gs_free(m->gs_type);
 }
 
 void ty_reset(kim_model *m)
@@ -109,6 +110,7 @@ void ty_restart(kim_model *m, double t)
     for (size_t i = 0; i < m->sc->n_munis; i++) {
         kmuni_state *ms = &m->muni[i];
         sim_timeavg_restart(&ms->avg_queue, t);
+        ms->waiting_max = ms->waiting;
         ms->sx = ms->sy = ms->sxx = ms->sxy = 0.0;
         ms->ns = 0;
     }
@@ -299,7 +301,7 @@ void ty_finish(kim_model *m, double t, double *values)
         }
         capacity_metrics(m, list, n, t, v);
         v[KIM_M_COST_EUR] = NAN;   /* pools would be counted twice */
-        queue_metrics(sim_timeavg_mean(&ms->avg_queue, t), ms->avg_queue.max, ms->sx, ms->sy,
+        queue_metrics(sim_timeavg_mean(&ms->avg_queue, t), (double)ms->waiting_max, ms->sx, ms->sy,
                       ms->sxx, ms->sxy, ms->ns, v);
     }
     for (size_t p = 0; p < sc->n_posts; p++) {

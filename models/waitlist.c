@@ -56,18 +56,33 @@ static void add_membership(kim_model *m, size_t s, size_t mu)
     ms->mem[ms->n_mem++] = id;
 }
 
+/* A summary of the municipalities post p serves that two posts of one
+ * set share (same_set implies equal masks): each municipality's bit mod
+ * 64, all bits for "*".  Posts are compared in full only when it agrees. */
+static uint64_t serve_mask(const kim_post *p)
+{
+    uint64_t mask = p->serves_all ? UINT64_MAX : 0;
+    for (size_t i = 0; !p->serves_all && i < p->n_serves; i++)
+        mask |= (uint64_t)1 << (p->serves[i] % 64);
+    return mask;
+}
+
 void wl_build_sets(kim_model *m)
 {
     const kim_scenario *sc = m->sc;
     m->sets = sim_xcalloc(sc->n_posts, sizeof *m->sets);
+    uint64_t *mask = sim_xmalloc((sc->n_posts + 1) * sizeof *mask);   /* per set */
     size_t total = 0;
     for (size_t p = 0; p < sc->n_posts; p++) {
+        uint64_t mp = serve_mask(&sc->posts[p]);
         size_t s = 0;
-        while (s < m->n_sets && !same_set(&sc->posts[m->sets[s].posts[0]], &sc->posts[p]))
+        while (s < m->n_sets && (mask[s] != mp ||
+                                 !same_set(&sc->posts[m->sets[s].posts[0]], &sc->posts[p])))
             s++;
         kset *set = &m->sets[s];
         if (s == m->n_sets) {
             m->n_sets++;
+            mask[s] = mp;
             set->n_munis = set_size(m, p);
             set->posts = sim_xmalloc(sc->n_posts * sizeof *set->posts);
             set->heap = sim_xmalloc((set->n_munis + 1) * sizeof *set->heap);
@@ -76,6 +91,7 @@ void wl_build_sets(kim_model *m)
         set->posts[set->n_posts++] = p;
         m->post[p].set = s;
     }
+    free(mask);
     m->mem_set = sim_xmalloc((total + 1) * sizeof *m->mem_set);
     m->mem_muni = sim_xmalloc((total + 1) * sizeof *m->mem_muni);
     m->mem_pos = sim_xmalloc((total + 1) * sizeof *m->mem_pos);

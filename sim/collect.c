@@ -28,7 +28,6 @@ void sim_timeavg_init(sim_timeavg *a, double t, double value)
     a->t0 = a->last_t = t;
     a->value = value;
     a->area = 0.0;
-    a->max = value;
 }
 
 void sim_timeavg_restart(sim_timeavg *a, double t)

@@ -108,9 +108,10 @@ void sim_tally_reset(sim_tally *t);
 double sim_tally_mean(const sim_tally *t);   /* NaN when empty */
 
 /* Time-weighted average of a piecewise-constant quantity (queue length,
- * open cases, slots). */
+ * open cases, slots).  No maximum: most are never asked for one, and the
+ * owner of one that is keeps it where only increases can change it. */
 typedef struct sim_timeavg {
-    double t0, last_t, value, area, max;
+    double t0, last_t, value, area;
 } sim_timeavg;
 
 void sim_timeavg_init(sim_timeavg *a, double t, double value);
@@ -167,14 +168,21 @@ static inline void sim_tally_add(sim_tally *t, double x)
     if (x > t->max) t->max = x;
 }
 
-/* The quantity changes to `value` at time t (>= last change). */
-static inline void sim_timeavg_set(sim_timeavg *a, double t, double value)
+/* The quantity changes to `value` at time t (>= last change), unchecked:
+ * for a caller whose t is a kernel's clock, which never goes back (its
+ * own assertion), and whose last change was at that clock too. */
+static inline void sim_timeavg_step(sim_timeavg *a, double t, double value)
 {
-    SIM_ASSERT(t >= a->last_t);
     a->area += a->value * (t - a->last_t);
     a->last_t = t;
     a->value = value;
-    if (value > a->max) a->max = value;
+}
+
+/* The quantity changes to `value` at time t (>= last change, asserted). */
+static inline void sim_timeavg_set(sim_timeavg *a, double t, double value)
+{
+    SIM_ASSERT(t >= a->last_t);
+    sim_timeavg_step(a, t, value);
 }
 
 /* Bucket index of x in range, read straight from its IEEE 754 bits: the
