@@ -134,6 +134,9 @@ int cli_journal_remove(const char *dir);
  * or -1. */
 long long cli_journal_copy(const cli_run *run, size_t v, unsigned long r, const char *ext,
                            FILE *to);
+/* Frees the page cache that (v, r)'s text of kind ext holds in the
+ * journal, when it is finished (on disk); for text already copied out. */
+void cli_journal_forget(const cli_run *run, size_t v, unsigned long r, const char *ext);
 /* fn(ctx) runs on the syncer thread after each batch it made finished
  * (the only thread that changes the index while replications run). */
 void cli_journal_on_batch(cli_journal *j, void (*fn)(void *), void *ctx);

@@ -61,6 +61,8 @@ struct cli_part {
     int kind;
     size_t v, v1;
     unsigned long r;
+    size_t fv;                  /* (fv, fr) <= (v, r): the next whose journal */
+    unsigned long fr;           /* text may leave the page cache */
     long long unsynced;         /* bytes since writeback last began */
     int err;                    /* errno of a write; -1: a journal read failed */
 };
@@ -103,9 +105,9 @@ static int part_open(cli_run *run, size_t f, int kind)
     const char *tmp_dir = cli_dir_exists(run->journal) ? run->journal : dir;   /* merge: none */
     if (cli_out_open_in(&p->out, tmp_dir, tag, dir, part_name[kind]) != 0) return -1;
     p->kind = kind;
-    p->v = run->first_of_file[f];
+    p->v = p->fv = run->first_of_file[f];
     p->v1 = run->first_of_file[f + 1];
-    p->r = 0;
+    p->r = p->fr = 0;
     fputs(part_header[kind], p->out.f);
     return 0;
 }
@@ -116,6 +118,19 @@ static int part_open(cli_run *run, size_t f, int kind)
 static int part_advance(cli_run *run, struct cli_part *p)
 {
     if (p->err) return -1;
+    /* text copied out earlier and now on disk leaves the page cache */
+    while (p->fv < p->v || (p->fv == p->v && p->fr < p->r)) {
+        if (p->fr >= run->v[p->fv].res.n_reps) {
+            p->fv++;
+            p->fr = 0;
+            continue;
+        }
+        if (in_shard(run->o, p->fr)) {
+            if (!cli_journal_has(run, p->fv, p->fr)) break;
+            cli_journal_forget(run, p->fv, p->fr, part_ext[p->kind]);
+        }
+        p->fr++;
+    }
     while (p->v < p->v1) {
         if (p->r >= run->v[p->v].res.n_reps) {
             p->v++;
