@@ -133,7 +133,7 @@ int an_write_summary(FILE *f, const an_variant *vs, size_t n_vs)
 int an_write_replication(FILE *f, const an_variant *v, size_t r)
 {
     char head[1024];
-    size_t longest = 0, n_rows = 0;
+    size_t longest = 0;
     for (size_t g = 0; g < v->groups->n; g++) {
         size_t n = strlen(v->groups->label[g]);
         if (n > longest) longest = n;
@@ -145,8 +145,8 @@ int an_write_replication(FILE *f, const an_variant *v, size_t r)
     p = an_fmt_field(p, v->variant);
     p += sprintf(p, ",%zu,%" PRIu64 ",", r + 1, v->info[r].seed);
     hn = (size_t)(p - h);
-    n_rows = v->groups->n * KIM_N_METRICS;
-    size_t cap = n_rows * (hn + 2 * longest + 2 + 32 + 40) + 1;
+    /* a row: head, label, metric (< 40 with its commas), number (<= 32) */
+    size_t cap = v->groups->n * KIM_N_METRICS * (hn + 2 * longest + 2 + 40 + 32) + 1;
     char *buf = sim_xmalloc(cap), *o = buf;
     for (size_t g = 0; g < v->groups->n; g++) {
         const double *x = an_values(v, r, g);
