@@ -61,11 +61,24 @@ typedef struct kcase {
 
 typedef struct klist { uint32_t head, tail; } klist;
 
+/* A set heap's entry: a municipality (membership mem, municipality muni)
+ * with its best waiting case's key copied in, so that sifting compares
+ * entries without following pointers.  lvno is level << KIM_NO_BITS | no:
+ * it orders as the level where levels differ, as the number where they
+ * agree.  The key is the head's (I3) in every set of two or more
+ * municipalities; in a set of one it is never compared and may be stale. */
+#define KIM_NO_BITS 56
+typedef struct khent {
+    double arrival;
+    uint64_t lvno;
+    uint32_t mem, muni;
+} khent;
+
 /* A distinct set of municipalities served by one or more posts. */
 typedef struct kset {
     size_t n_munis, n_posts, n_free;
     size_t *posts;          /* post indices, ascending */
-    uint32_t *heap;         /* membership ids (see kmodel.mem_*) */
+    khent *heap;            /* memberships keyed by their best case */
     size_t heap_n;
 } kset;
 
@@ -242,7 +255,7 @@ static inline void wl_remove(kim_model *m, uint32_t c)
 static inline uint32_t wl_best_for_set(const kim_model *m, size_t s)
 {
     const kset *set = &m->sets[s];
-    return set->heap_n ? m->muni[m->mem_muni[set->heap[0]]].head : NIL;
+    return set->heap_n ? m->muni[set->heap[0].muni].head : NIL;
 }
 
 static inline int wl_post_is_free(const kim_model *m, size_t p)

@@ -142,49 +142,61 @@ void wl_reset(kim_model *m)
 /* Set heaps: municipalities keyed by their best waiting case           */
 /* ------------------------------------------------------------------ */
 
-static inline int mem_before(const kim_model *m, uint32_t x, uint32_t y)
+/* Is entry a before entry b: case_before on the copied keys. */
+static inline int ent_before(const khent *a, const khent *b)
 {
-    return case_before(&m->cases[m->muni[m->mem_muni[x]].head],
-                       &m->cases[m->muni[m->mem_muni[y]].head]);
+    if ((a->lvno ^ b->lvno) >> KIM_NO_BITS) return a->lvno < b->lvno;
+    if (a->arrival != b->arrival) return a->arrival < b->arrival;
+    return a->lvno < b->lvno;
 }
 
-static inline void hplace(kim_model *m, kset *s, size_t i, uint32_t id)
+/* Entry of a membership of municipality mu, keyed by case c (its best);
+ * the caller sets .mem. */
+static inline khent ent_of(const kim_model *m, size_t mu, uint32_t c)
 {
-    s->heap[i] = id;
-    m->mem_pos[id] = (uint32_t)i;
+    const kcase *cs = &m->cases[c];
+    SIM_ASSERT(cs->no < (uint64_t)1 << KIM_NO_BITS);
+    return (khent){ cs->arrival, (uint64_t)cs->level << KIM_NO_BITS | cs->no,
+                    NIL, (uint32_t)mu };
 }
 
-static void hup(kim_model *m, kset *s, size_t i, uint32_t id)
+static inline void hplace(kim_model *m, kset *s, size_t i, khent e)
+{
+    s->heap[i] = e;
+    m->mem_pos[e.mem] = (uint32_t)i;
+}
+
+static void hup(kim_model *m, kset *s, size_t i, khent e)
 {
     while (i > 0) {
         size_t p = (i - 1) / 2;
-        if (!mem_before(m, id, s->heap[p])) break;
+        if (!ent_before(&e, &s->heap[p])) break;
         hplace(m, s, i, s->heap[p]);
         i = p;
     }
-    hplace(m, s, i, id);
+    hplace(m, s, i, e);
 }
 
-static void hdown(kim_model *m, kset *s, size_t i, uint32_t id)
+static void hdown(kim_model *m, kset *s, size_t i, khent e)
 {
     for (;;) {
         size_t c = 2 * i + 1;
         if (c >= s->heap_n) break;
-        if (c + 1 < s->heap_n && mem_before(m, s->heap[c + 1], s->heap[c])) c++;
-        if (!mem_before(m, s->heap[c], id)) break;
+        if (c + 1 < s->heap_n && ent_before(&s->heap[c + 1], &s->heap[c])) c++;
+        if (!ent_before(&s->heap[c], &e)) break;
         hplace(m, s, i, s->heap[c]);
         i = c;
     }
-    hplace(m, s, i, id);
+    hplace(m, s, i, e);
 }
 
 static void hremove(kim_model *m, kset *s, uint32_t id)
 {
     size_t i = m->mem_pos[id];
-    uint32_t last = s->heap[--s->heap_n];
+    khent last = s->heap[--s->heap_n];
     m->mem_pos[id] = NIL;
-    if (last == id) return;
-    if (i > 0 && mem_before(m, last, s->heap[(i - 1) / 2])) hup(m, s, i, last);
+    if (last.mem == id) return;
+    if (i > 0 && ent_before(&last, &s->heap[(i - 1) / 2])) hup(m, s, i, last);
     else hdown(m, s, i, last);
 }
 
@@ -204,27 +216,38 @@ static void head_improved(kim_model *m, size_t mu, uint32_t best)
 {
     kmuni_state *ms = &m->muni[mu];
     ms->head = best;
+    khent e = ent_of(m, mu, best);
     for (size_t j = 0; j < ms->n_mem; j++) {
-        uint32_t id = ms->mem[j];
-        kset *s = &m->sets[m->mem_set[id]];
-        if (m->mem_pos[id] == NIL) hup(m, s, s->heap_n++, id);
-        else hup(m, s, m->mem_pos[id], id);
+        kset *s = &m->sets[ms->mem_sets[j]];
+        e.mem = ms->mem[j];
+        if (m->mem_pos[e.mem] == NIL) hup(m, s, s->heap_n++, e);
+        else hup(m, s, m->mem_pos[e.mem], e);
     }
 }
 
 /* The municipality's best case left: its next best (if any) is behind it,
  * so it moves down in, or leaves, every set heap it is in.  `next` is the
- * case that followed it in its level (the best level), NIL when none. */
+ * case that followed it in its level (the best level), NIL when none.
+ * Sets of one municipality keep their stale key (never compared, I3); a
+ * leaf only takes its new key. */
 void wl_head_removed(kim_model *m, size_t mu, uint32_t next)
 {
     kmuni_state *ms = &m->muni[mu];
     uint32_t best = next != NIL ? next : muni_best(m, mu);
     ms->head = best;
+    if (best == NIL) {
+        for (size_t j = 0; j < ms->n_mem; j++)
+            hremove(m, &m->sets[ms->mem_sets[j]], ms->mem[j]);
+        return;
+    }
+    khent e = ent_of(m, mu, best);
     for (size_t j = 0; j < ms->n_mem; j++) {
-        uint32_t id = ms->mem[j];
-        kset *s = &m->sets[m->mem_set[id]];
-        if (best == NIL) hremove(m, s, id);
-        else if (2 * (size_t)m->mem_pos[id] + 1 < s->heap_n) hdown(m, s, m->mem_pos[id], id);
+        kset *s = &m->sets[ms->mem_sets[j]];
+        if (s->n_munis == 1) continue;
+        e.mem = ms->mem[j];
+        size_t i = m->mem_pos[e.mem];
+        if (2 * i + 1 < s->heap_n) hdown(m, s, i, e);
+        else s->heap[i] = e;
     }
 }
 

@@ -186,46 +186,60 @@ static inline void file_event(sim_kernel *k, uint32_t id, entry e)
 
 /* Moves the events of the next non-empty virtual bucket into the heap,
  * dropping cancelled ones.  After a whole cycle of nb buckets without one
- * (the calendar's "year"), jumps to the earliest bucket any event is in. */
+ * (the calendar's "year"), jumps to the earliest bucket any event is in.
+ * The heap is empty and has no hole (refill's caller filled it), so moved
+ * events sift up from the end with no test for a vacant root, and "an
+ * event moved" is "the heap is not empty"; the counts (heap size, far
+ * events, steps) stay in locals and are stored once.  Steps are the nodes
+ * looked at (those that left, far - n_far at the end, and those of a later
+ * year, counted as skipped) and the empty buckets passed. */
 static void advance(sim_kernel *k)
 {
-    uint64_t vb = k->edge;
-    for (size_t steps = 0; k->n_far > 0; steps++, vb++) {
-        if (steps == k->nb) {                      /* a year without events */
-            steps = 0;
+    SIM_ASSERT(k->n == 0 && !k->hole);
+    uint64_t vb = k->edge, steps = k->n_far;  /* minus far when stored */
+    size_t n = 0, far = k->n_far;
+    for (size_t empty = 0; far > 0; empty++, vb++) {
+        if (empty == k->nb) {                      /* a year without events */
+            empty = 0;
             uint64_t min = UINT64_MAX;
             for (size_t b = 0; b < k->nb; b++)
                 for (uint32_t id = k->bucket[b]; id != NONE; id = k->nodes[id].next)
                     if (k->nodes[id].vb < min) min = k->nodes[id].vb;
-            k->steps += k->nb;
+            steps += k->nb;
             vb = min;
         }
         uint32_t *link = &k->bucket[vb & k->mask];
-        int moved = 0;
-        while (*link != NONE) {
-            node *e = &k->nodes[*link];
-            k->steps++;
+        for (uint32_t id = *link, next; id != NONE; id = next) {
+            node *e = &k->nodes[id];
+            next = e->next;
             if (e->vb != vb) {
+                steps++;
                 link = &e->next;
                 continue;
             }
-            uint32_t id = *link;
-            *link = e->next;
-            k->n_far--;
+            *link = next;
+            far--;
             if (e->type == SIM_K_CANCELLED) {
                 drop(k, id);
                 continue;
             }
-            heap_push(k, (entry){ sim_k_key(e->time), e->ord });
-            moved = 1;
+            if (n == k->cap) {
+                k->n = n;
+                heap_alloc(k, 2 * k->cap);
+            }
+            sim_k_sift_up(k->heap, n++, (entry){ sim_k_key(e->time), e->ord });
         }
-        if (moved) {
+        if (n > 0) {
             k->edge = vb + 1;
-            k->steps += steps;
+            k->n = n;
+            k->n_far = far;
+            k->steps += steps - far + empty;
             return;
         }
     }
     k->edge = vb;
+    k->n_far = far;
+    k->steps += steps - far;
 }
 
 /* Bucket width for nodes ids[0..n): eight times the mean gap between the
@@ -384,13 +398,13 @@ void sim_cancel(sim_kernel *k, sim_handle h)
 /* The heap ran dry: moves the next bucket into it, rebuilding first when
  * the calendar no longer suits the events.  Returns 0 when no event is
  * left. */
-static NOINLINE int refill(sim_kernel *k)
+static inline int refill(sim_kernel *k)
 {
     uint64_t events = sim_events_processed(k) - k->rebuilt_at;
     if (sim_pending(k) < k->shrink_at ||
         (k->steps > 4 * events + 64 + 4 * k->nb && events >= k->nb))
         rebuild(k);
-    while (k->n == 0 && k->n_far > 0) advance(k);
+    if (k->n == 0 && k->n_far > 0) advance(k);   /* which moves one, if any */
     return k->n > 0;
 }
 
