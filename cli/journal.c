@@ -181,6 +181,21 @@ static int copy_range(int fd, off_t off, long long len, FILE *to)
     return 0;
 }
 
+/* The read descriptor of log `log`'s file of kind k, opened when first
+ * needed; -1 when it cannot be.  Writers may be adding logs meanwhile. */
+static int log_fd(cli_journal *j, int k, long log)
+{
+    pthread_mutex_lock(&j->lock);
+    int fd = j->in[k][log];
+    if (fd < 0) {
+        char path[4300];
+        snprintf(path, sizeof path, "%s.%s", j->logs[log], exts[k]);
+        fd = j->in[k][log] = open(path, O_RDONLY);
+    }
+    pthread_mutex_unlock(&j->lock);
+    return fd;
+}
+
 /* Appends the ts / cases / rep range of (v, r) to `to`: its length, or -1
  * when the replication is not in the journal or a log cannot be read. */
 long long cli_journal_copy(const cli_run *run, size_t v, unsigned long r, const char *ext,
@@ -191,14 +206,7 @@ long long cli_journal_copy(const cli_run *run, size_t v, unsigned long r, const 
     const jloc *l = &j->ready[v][r];
     int k = log_kind(ext);
     if (l->len[k] == 0) return 0;
-    pthread_mutex_lock(&j->lock);     /* writers may be adding logs */
-    int fd = j->in[k][l->log];
-    if (fd < 0) {
-        char path[4300];
-        snprintf(path, sizeof path, "%s.%s", j->logs[l->log], exts[k]);
-        fd = j->in[k][l->log] = open(path, O_RDONLY);
-    }
-    pthread_mutex_unlock(&j->lock);
+    int fd = log_fd(j, k, l->log);
     if (fd < 0) return -1;
     return copy_range(fd, (off_t)l->off[k], l->len[k], to) != 0 ? -1 : l->len[k];
 }
@@ -215,9 +223,7 @@ void cli_journal_forget(const cli_run *run, size_t v, unsigned long r, const cha
     const jloc *l = &j->loc[v][r];
     int k = log_kind(ext);
     if (l->len[k] == 0) return;
-    pthread_mutex_lock(&j->lock);
-    int fd = j->in[k][l->log];
-    pthread_mutex_unlock(&j->lock);
+    int fd = log_fd(j, k, l->log);      /* open already: its text was copied */
     if (fd >= 0) posix_fadvise(fd, (off_t)l->off[k], (off_t)l->len[k], POSIX_FADV_DONTNEED);
 }
 

@@ -67,11 +67,6 @@ struct cli_part {
     int err;                    /* errno of a write; -1: a journal read failed */
 };
 
-static int in_shard(const cli_opts *o, unsigned long r)
-{
-    return !o->shard_n || (long)(r % (unsigned long)o->shard_n) == o->shard_k - 1;
-}
-
 /* Does scenario file f's folder get this kind of file? */
 static int part_made(const cli_run *run, size_t f, int kind)
 {
@@ -125,7 +120,7 @@ static int part_advance(cli_run *run, struct cli_part *p)
             p->fr = 0;
             continue;
         }
-        if (in_shard(run->o, p->fr)) {
+        if (cli_in_shard(run->o, p->fr)) {
             if (!cli_journal_has(run, p->fv, p->fr)) break;
             cli_journal_forget(run, p->fv, p->fr, part_ext[p->kind]);
         }
@@ -137,7 +132,7 @@ static int part_advance(cli_run *run, struct cli_part *p)
             p->r = 0;
             continue;
         }
-        if (!in_shard(run->o, p->r)) { p->r++; continue; }
+        if (!cli_in_shard(run->o, p->r)) { p->r++; continue; }
         if (!cli_journal_ready(run, p->v, p->r)) return 0;
         long long n = cli_journal_copy(run, p->v, p->r, part_ext[p->kind], p->out.f);
         if (n < 0) {
@@ -156,11 +151,17 @@ static int part_advance(cli_run *run, struct cli_part *p)
     return 1;
 }
 
+/* One part per scenario file and kind, none open yet. */
+static void parts_alloc(cli_run *run)
+{
+    run->n_parts = run->o->n_files * N_PART_KINDS;
+    run->parts = sim_xcalloc(run->n_parts, sizeof *run->parts);
+}
+
 void cli_assemble_start(cli_run *run)
 {
     if (!run->journal[0] || cli_mpi_rank() != 0 || run->parts) return;
-    run->n_parts = run->o->n_files * N_PART_KINDS;
-    run->parts = sim_xcalloc(run->n_parts, sizeof *run->parts);
+    parts_alloc(run);
     for (size_t f = 0; f < run->o->n_files; f++)
         for (int k = 0; k < N_PART_KINDS; k++)
             if (part_made(run, f, k)) part_open(run, f, k);   /* else, or failed: at the end */
@@ -186,10 +187,7 @@ void cli_assemble_abort(cli_run *run)
  * commits it. */
 static int part_finish(cli_run *run, size_t f, int kind)
 {
-    if (!run->parts) {
-        run->n_parts = run->o->n_files * N_PART_KINDS;
-        run->parts = sim_xcalloc(run->n_parts, sizeof *run->parts);
-    }
+    if (!run->parts) parts_alloc(run);
     struct cli_part *p = &run->parts[f * N_PART_KINDS + kind];
     if (!p->out.f && part_open(run, f, kind) != 0) return -1;
     if (part_advance(run, p) == 1) return cli_out_commit(&p->out);
