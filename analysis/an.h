@@ -169,6 +169,8 @@ static inline char *an_fmt_long(char *p, long long x)
 /* replications.csv rows of replication r (0-based) of v, no header: the
  * rows an_write_replications writes for it. */
 int an_write_replication(FILE *f, const an_variant *v, size_t r);
+/* The same rows as one malloc'd text of *len bytes. */
+char *an_format_replication(const an_variant *v, size_t r, size_t *len);
 
 int an_write_summary(FILE *f, const an_variant *vs, size_t n_vs);
 int an_write_replications(FILE *f, const an_variant *vs, size_t n_vs);

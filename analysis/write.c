@@ -130,7 +130,7 @@ int an_write_summary(FILE *f, const an_variant *vs, size_t n_vs)
  * replication are formatted into one buffer and written at once: the
  * workers format each replication as it finishes (cli/exec.c), ~400 rows
  * per replication of a district. */
-int an_write_replication(FILE *f, const an_variant *v, size_t r)
+char *an_format_replication(const an_variant *v, size_t r, size_t *len_out)
 {
     char head[1024];
     size_t longest = 0;
@@ -168,10 +168,17 @@ int an_write_replication(FILE *f, const an_variant *v, size_t r)
         }
         if (lb != label) free(lb);
     }
-    size_t len = (size_t)(o - buf);
+    *len_out = (size_t)(o - buf);
+    if (h != head) free(h);
+    return buf;
+}
+
+int an_write_replication(FILE *f, const an_variant *v, size_t r)
+{
+    size_t len;
+    char *buf = an_format_replication(v, r, &len);
     int rc = fwrite(buf, 1, len, f) == len ? 0 : -1;
     free(buf);
-    if (h != head) free(h);
     return rc;
 }
 

@@ -130,16 +130,20 @@ int cli_journal_has(const cli_run *run, size_t v, unsigned long r);
 int cli_journal_ready(const cli_run *run, size_t v, unsigned long r);
 /* Removes the journal folder dir (after the files are written): 0 or -1. */
 int cli_journal_remove(const char *dir);
-/* Appends the "ts", "cases" or "rep" text of (v, r) to `to`: its length,
- * or -1. */
+/* Appends the "ts", "cases" or "rep" text of (v, r) to `to`, the file at
+ * to_path: its length, or -1.  Text given in memory (cli_jwriter_give) is
+ * written there once: the record then names to_path, so `to` must be on
+ * disk before the batch's records are (on_batch below). */
 long long cli_journal_copy(const cli_run *run, size_t v, unsigned long r, const char *ext,
-                           FILE *to);
+                           FILE *to, const char *to_path);
 /* Frees the page cache that (v, r)'s text of kind ext holds in the
  * journal, when it is finished (on disk); for text already copied out. */
 void cli_journal_forget(const cli_run *run, size_t v, unsigned long r, const char *ext);
-/* fn(ctx) runs on the syncer thread after each batch it made finished
- * (the only thread that changes the index while replications run). */
-void cli_journal_on_batch(cli_journal *j, void (*fn)(void *), void *ctx);
+/* fn(ctx) runs on the syncer thread for each batch it commits, before
+ * the batch's records are written (the only thread that changes the index
+ * while replications run); it returns 0, or -1 with errno when what it
+ * wrote cannot be made to reach the disk. */
+void cli_journal_on_batch(cli_journal *j, int (*fn)(void *), void *ctx);
 /* The syncer thread that makes committed replications finished (fsync,
  * records) in batches; stop drains it, closes the writers and returns 0
  * or the first errno. */
@@ -149,18 +153,27 @@ int cli_journal_stop(cli_journal *j);
 cli_jwriter *cli_jwriter_open(cli_run *run, int rank, int thread);  /* NULL: errno */
 FILE *cli_jwriter_file(cli_jwriter *w, const char *ext);   /* "ts" or "cases" */
 void cli_jwriter_begin(cli_jwriter *w);                      /* before a replication */
+/* Instead of the log: the replication's whole text of kind ext, malloc'd
+ * (the journal frees it); the syncer writes it once, into the file being
+ * assembled when it is next there, else into a log of its own. */
+void cli_jwriter_give(cli_jwriter *w, const char *ext, char *text, size_t len);
 /* After a replication: hands it to the syncer; -1 (errno) once it failed. */
 int cli_jwriter_commit(cli_jwriter *w, cli_run *run, size_t v, unsigned long r);
 
 /* write.c: CSV files, manifest, the table */
 /* The files made of journal text (timeseries.csv, cases.csv,
  * replications.csv) are assembled while the replications run: start
- * opens them (rank 0, with a journal), each batch the syncer finishes
- * appends the replications now finished in order (cli_assemble), and
- * cli_write_outputs appends the rest.  abort removes them (interrupt). */
+ * opens them (rank 0, with a journal), each batch the syncer commits
+ * appends the replications now committed in order (cli_assemble, 0 or -1
+ * with errno once they are on disk), and cli_write_outputs appends the
+ * rest.  abort closes them: in the journal folder they stay (records may
+ * name them), elsewhere (merge) they are removed. */
 void cli_assemble_start(cli_run *run);
-void cli_assemble(void *run);
+int cli_assemble(void *run);
 void cli_assemble_abort(cli_run *run);
+/* Are the files being assembled during the run (so writers give their
+ * text to the journal instead of their logs)? */
+int cli_assembling(const cli_run *run);
 int cli_write_outputs(cli_run *run);
 int cli_write_manifest(const cli_run *run, const char *dir, size_t v0, size_t v1,
                        int complete);

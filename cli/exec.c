@@ -64,6 +64,7 @@ typedef struct obs_ctx {
     char *rows;                  /* pending time-series text */
     size_t n_rows, cap_rows;
     int ts_err;                  /* a write of rows failed */
+    int ts_logged;               /* this replication's rows went to the log */
 } obs_ctx;
 
 /* ------------------------------------------------------------------ */
@@ -88,6 +89,7 @@ static inline char *put_bytes(char *p, const char *s, size_t n)
 static void flush_rows(obs_ctx *o)
 {
     if (o->n_rows && fwrite(o->rows, 1, o->n_rows, o->ts) != o->n_rows) o->ts_err = 1;
+    o->ts_logged |= o->n_rows > 0;
     o->n_rows = 0;
 }
 
@@ -207,6 +209,7 @@ static int run_task(cli_run *run, worker_ws *ws, size_t v, unsigned long r)
     make_prefix(oc, var, r);
     if (oc->var != var) group_fields(oc, var);
     oc->day_len = 0;
+    oc->ts_logged = 0;
     if (run->journal[0]) {
         if (!ws->jw && !(ws->jw = cli_jwriter_open(run, cli_mpi_rank(), ws->thread))) return -1;
         cli_jwriter_begin(ws->jw);
@@ -222,9 +225,27 @@ static int run_task(cli_run *run, worker_ws *ws, size_t v, unsigned long r)
         var->res.info[r].overloaded = 1;    /* counted at the end and in the manifest */
     if (!run->journal[0]) return 0;
     /* its replications.csv rows, formatted here in parallel, not at the end */
-    flush_rows(oc);
-    if (oc->ts_err || an_write_replication(cli_jwriter_file(ws->jw, "rep"), &var->res, r) != 0)
-        return -1;
+    size_t n_rep;
+    char *rep = an_format_replication(&var->res, r, &n_rep);
+    if (cli_assembling(run)) {
+        /* written once, by the syncer: straight into the files being
+         * assembled when this replication is next there */
+        if (oc->ts_logged) {
+            flush_rows(oc);
+        } else if (oc->n_rows) {
+            cli_jwriter_give(ws->jw, "ts", memcpy(sim_xmalloc(oc->n_rows), oc->rows, oc->n_rows),
+                             oc->n_rows);
+            oc->n_rows = 0;
+        }
+        cli_jwriter_give(ws->jw, "rep", rep, n_rep);
+    } else {
+        flush_rows(oc);
+        FILE *f = cli_jwriter_file(ws->jw, "rep");
+        int bad = fwrite(rep, 1, n_rep, f) != n_rep;
+        free(rep);
+        if (bad) return -1;
+    }
+    if (oc->ts_err) return -1;
     return cli_jwriter_commit(ws->jw, run, v, r);
 }
 

@@ -100,8 +100,14 @@ int cli_out_open_in(cli_out *out, const char *tmp_dir, const char *tag, const ch
                     const char *name)
 {
     snprintf(out->path, sizeof out->path, "%s/%s", dir, name);
-    snprintf(out->tmp, sizeof out->tmp, "%s/.%s%s.tmp%ld", tmp_dir, tag, name, (long)getpid());
-    out->f = fopen(out->tmp, "w");
+    /* a new file, never one that exists (a journal may name it) */
+    for (int g = 0; g < 1000; g++) {
+        int n = snprintf(out->tmp, sizeof out->tmp, "%s/.%s%s.tmp%ld", tmp_dir, tag, name,
+                         (long)getpid());
+        if (g) snprintf(out->tmp + n, sizeof out->tmp - (size_t)n, ".%d", g);
+        out->f = fopen(out->tmp, "wx");
+        if (out->f || errno != EEXIST) break;
+    }
     if (!out->f) {
         fprintf(stderr, "kimsim: cannot write %s: %s\n", out->path, strerror(errno));
         return -1;

@@ -8,11 +8,19 @@
  * own four logs, STEM.ts, STEM.cases, STEM.rep and STEM.res, STEM = rRtTgG
  * (rank, thread, a generation that makes the name new).  A replication's
  * time series, trace and replications.csv rows, formatted as the final
- * files hold them, are contiguous byte ranges of the .ts / .cases / .rep
- * logs; its record, one line in the .res log, gives (variant,
- * replication), the ranges, the run facts and every metric as the hex of
- * its bits (exact), and ends with a checksum of the line.  The final files
- * are these ranges concatenated in (variant, replication) order.
+ * files hold them, are contiguous byte ranges of files in the journal
+ * folder; its record, one line in the .res log, gives (variant,
+ * replication), the run facts, every metric as the hex of its bits
+ * (exact), each range as (file name, offset, length), and ends with a
+ * checksum of the line.  The final files are these ranges concatenated in
+ * (variant, replication) order.
+ *
+ * Written once: while rank 0 assembles the final files (write.c), a
+ * writer hands its replication's rows to the syncer in memory
+ * (cli_jwriter_give) instead of its logs; the syncer appends those that
+ * are next in order straight to the files being assembled (which then
+ * hold the range the record names) and the others to its own spill logs
+ * (rRsG.ts ...).  So most rows reach the disk once, not twice.
  *
  * Invariant: a replication is finished exactly when a whole record with a
  * right checksum exists; the record is appended only after its ranges are
@@ -40,24 +48,38 @@
 
 enum { IOBUF = 1 << 18 };   /* stdio buffer of a log */
 enum { NLOG = 3 };          /* text logs: time series, cases, replication rows */
+enum { HELD_MAX = 32 << 20 };   /* bytes of given text queued for the syncer, at most
+                                   (unless a single replication has more) */
 
-typedef struct jloc {       /* where a finished replication is */
-    long log;               /* -1: not finished */
-    long long off[NLOG], len[NLOG]; /* ranges in the .ts, .cases and .rep logs */
+enum { JMEM = -2 };         /* jloc.file: text in memory, off = its record */
+
+typedef struct jloc {       /* where a replication's text is */
+    int set;                /* 0: not there */
+    int file[NLOG];         /* per kind: a file of the journal's table (or JMEM) */
+    long long off[NLOG], len[NLOG]; /* its range there; len 0: none */
 } jloc;
 
 typedef struct jrec {       /* a record waiting for the syncer */
     size_t v;
     unsigned long r;
     jloc l;
-    char *line;             /* whole line, checksum and newline included */
+    char *text[NLOG];       /* given text (cli_jwriter_give), until placed */
+    char *line;             /* the line up to its ranges, with room for them */
     size_t len;
+    uint64_t sum;           /* checksum of line[0, len) so far */
+    cli_jwriter *w;
 } jrec;
+
+typedef struct jfile {      /* a file that records name */
+    char *path;
+    int fd;                 /* for reading, opened when first needed; -1 */
+    int is_log;             /* a log, not a file being assembled */
+    long long size;         /* when scanned */
+} jfile;
 
 struct cli_journal {
     pthread_mutex_t lock;   /* guards logs, writers, queues, the syncer state */
-    char **logs; size_t n_logs;     /* stems, "DIR/.journal/r0t1g0" */
-    int *in[NLOG];          /* .ts / .cases / .rep opened for copying, per log; -1 */
+    jfile *files; size_t n_files;   /* every file records name */
     jloc **loc;             /* [variant][replication]: finished (on disk) */
     jloc **ready;           /* ... or committed: rows with the kernel, maybe
                                not on disk yet (enough to assemble outputs) */
@@ -68,16 +90,25 @@ struct cli_journal {
     pthread_t syncer;
     int running, stop, err;
     size_t pending;         /* records queued, all writers */
-    /* Called by the syncer after each batch it made finished */
-    void (*on_batch)(void *);
+    size_t pending_bytes;   /* ... and the text given with them */
+    jrec *round; size_t n_round;    /* the syncer's batch (JMEM indexes it) */
+    int spill[NLOG];        /* the syncer's logs for given text out of order; -1 */
+    int spill_file[NLOG];
+    long long spill_size[NLOG];
+    int rank;
+    char dir[4096];         /* the journal folder */
+    /* Called by the syncer after each batch it made committed */
+    int (*on_batch)(void *);
     void *on_batch_ctx;
 };
 
 struct cli_jwriter {
-    long log;
-    FILE *f[NLOG];          /* .ts, .cases, .rep: appended by the writer's thread */
+    int file[NLOG];         /* .ts, .cases, .rep in the journal's table */
+    FILE *f[NLOG];          /* ... appended by the writer's thread */
     int res;                /* .res: appended by the syncer */
     long long start[NLOG];  /* offsets where the current replication began */
+    char *given[NLOG];      /* its text handed over instead (cli_jwriter_give) */
+    size_t given_len[NLOG];
     char *buf;              /* NLOG x IOBUF for f[] */
     jrec *q; size_t n_q, cap_q;     /* queued records (journal lock) */
 };
@@ -109,8 +140,10 @@ cli_journal *cli_journal_new(const cli_run *run)
         size_t n = run->v[v].res.n_reps;
         j->loc[v] = sim_xcalloc(n + 1, sizeof **j->loc);
         j->ready[v] = sim_xcalloc(n + 1, sizeof **j->ready);
-        for (size_t r = 0; r < n; r++) j->loc[v][r].log = j->ready[v][r].log = -1;
     }
+    for (int k = 0; k < NLOG; k++) j->spill[k] = -1;
+    j->rank = cli_mpi_rank();
+    snprintf(j->dir, sizeof j->dir, "%s", run->journal);
     return j;
 }
 
@@ -118,47 +151,49 @@ void cli_journal_free(cli_journal *j)
 {
     if (!j) return;
     cli_journal_stop(j);
-    for (size_t i = 0; i < j->n_logs; i++) {
-        for (int k = 0; k < NLOG; k++)
-            if (j->in[k][i] >= 0) close(j->in[k][i]);
-        free(j->logs[i]);
+    for (size_t i = 0; i < j->n_files; i++) {
+        if (j->files[i].fd >= 0) close(j->files[i].fd);
+        free(j->files[i].path);
     }
-    for (int k = 0; k < NLOG; k++) free(j->in[k]);
+    free(j->files);
     for (size_t v = 0; v < j->n_v; v++) {
         free(j->loc[v]);
         free(j->ready[v]);
     }
     free(j->loc);
     free(j->ready);
-    free(j->logs);
     pthread_cond_destroy(&j->work);
     pthread_cond_destroy(&j->room);
     pthread_mutex_destroy(&j->lock);
     free(j);
 }
 
-static long add_log(cli_journal *j, const char *stem)
+/* The index of `path` in the file table, added when new (journal lock). */
+static int file_id(cli_journal *j, const char *path, int is_log)
+{
+    for (size_t i = 0; i < j->n_files; i++)
+        if (!strcmp(j->files[i].path, path)) return (int)i;
+    j->files = sim_xrealloc(j->files, (j->n_files + 1) * sizeof *j->files);
+    j->files[j->n_files] = (jfile){ sim_xstrdup(path), -1, is_log, -1 };
+    return (int)j->n_files++;
+}
+
+static int add_file(cli_journal *j, const char *path, int is_log)
 {
     pthread_mutex_lock(&j->lock);
-    long id = (long)j->n_logs++;
-    j->logs = sim_xrealloc(j->logs, j->n_logs * sizeof *j->logs);
-    for (int k = 0; k < NLOG; k++) {
-        j->in[k] = sim_xrealloc(j->in[k], j->n_logs * sizeof *j->in[k]);
-        j->in[k][id] = -1;
-    }
-    j->logs[id] = sim_xstrdup(stem);
+    int id = file_id(j, path, is_log);
     pthread_mutex_unlock(&j->lock);
     return id;
 }
 
 int cli_journal_has(const cli_run *run, size_t v, unsigned long r)
 {
-    return run->jr && run->jr->loc[v][r].log >= 0;
+    return run->jr && run->jr->loc[v][r].set;
 }
 
 int cli_journal_ready(const cli_run *run, size_t v, unsigned long r)
 {
-    return run->jr && run->jr->ready[v][r].log >= 0;
+    return run->jr && run->jr->ready[v][r].set;
 }
 
 /* len bytes at off of fd to the end of `to`: in the kernel where the file
@@ -181,32 +216,42 @@ static int copy_range(int fd, off_t off, long long len, FILE *to)
     return 0;
 }
 
-/* The read descriptor of log `log`'s file of kind k, opened when first
- * needed; -1 when it cannot be.  Writers may be adding logs meanwhile. */
-static int log_fd(cli_journal *j, int k, long log)
+/* The read descriptor of file `id`, opened when first needed; -1 when it
+ * cannot be.  Writers may be adding files meanwhile. */
+static int file_fd(cli_journal *j, int id)
 {
     pthread_mutex_lock(&j->lock);
-    int fd = j->in[k][log];
-    if (fd < 0) {
-        char path[4300];
-        snprintf(path, sizeof path, "%s.%s", j->logs[log], exts[k]);
-        fd = j->in[k][log] = open(path, O_RDONLY);
-    }
+    jfile *f = &j->files[id];
+    if (f->fd < 0) f->fd = open(f->path, O_RDONLY);
+    int fd = f->fd;
     pthread_mutex_unlock(&j->lock);
     return fd;
 }
 
-/* Appends the ts / cases / rep range of (v, r) to `to`: its length, or -1
- * when the replication is not in the journal or a log cannot be read. */
+/* Appends the ts / cases / rep range of (v, r) to `to` (the file at
+ * to_path): its length, or -1 when the replication is not in the journal
+ * or a file cannot be read.  Text given in memory goes straight into `to`,
+ * which from then on is where the replication's record says it is. */
 long long cli_journal_copy(const cli_run *run, size_t v, unsigned long r, const char *ext,
-                           FILE *to)
+                           FILE *to, const char *to_path)
 {
     if (!cli_journal_ready(run, v, r)) return -1;
     cli_journal *j = run->jr;
-    const jloc *l = &j->ready[v][r];
+    jloc *l = &j->ready[v][r];
     int k = log_kind(ext);
     if (l->len[k] == 0) return 0;
-    int fd = log_fd(j, k, l->log);
+    if (l->file[k] == JMEM) {
+        jrec *q = &j->round[l->off[k]];
+        long long at = (long long)ftello(to);
+        if (at < 0 || fwrite(q->text[k], 1, (size_t)l->len[k], to) != (size_t)l->len[k])
+            return -1;
+        free(q->text[k]);
+        q->text[k] = NULL;
+        q->l.file[k] = l->file[k] = add_file(j, to_path, 0);
+        q->l.off[k] = l->off[k] = at;
+        return l->len[k];
+    }
+    int fd = file_fd(j, l->file[k]);
     if (fd < 0) return -1;
     return copy_range(fd, (off_t)l->off[k], l->len[k], to) != 0 ? -1 : l->len[k];
 }
@@ -215,7 +260,8 @@ long long cli_journal_copy(const cli_run *run, size_t v, unsigned long r, const 
  * is on disk (finished) and copied into the outputs: the kernel frees
  * those pages now, on the syncer's thread while replications run, rather
  * than all at once when the journal is removed (tens of milliseconds of
- * a run's end for 150 MB of time series). */
+ * a run's end for 150 MB of time series).  Text in a file being
+ * assembled stays. */
 void cli_journal_forget(const cli_run *run, size_t v, unsigned long r, const char *ext)
 {
     if (!cli_journal_has(run, v, r)) return;
@@ -223,11 +269,15 @@ void cli_journal_forget(const cli_run *run, size_t v, unsigned long r, const cha
     const jloc *l = &j->loc[v][r];
     int k = log_kind(ext);
     if (l->len[k] == 0) return;
-    int fd = log_fd(j, k, l->log);      /* open already: its text was copied */
+    pthread_mutex_lock(&j->lock);
+    int is_log = j->files[l->file[k]].is_log;
+    pthread_mutex_unlock(&j->lock);
+    if (!is_log) return;
+    int fd = file_fd(j, l->file[k]);      /* open already: its text was copied */
     if (fd >= 0) posix_fadvise(fd, (off_t)l->off[k], (off_t)l->len[k], POSIX_FADV_DONTNEED);
 }
 
-void cli_journal_on_batch(cli_journal *j, void (*fn)(void *), void *ctx)
+void cli_journal_on_batch(cli_journal *j, int (*fn)(void *), void *ctx)
 {
     j->on_batch = fn;
     j->on_batch_ctx = ctx;
@@ -237,9 +287,11 @@ void cli_journal_on_batch(cli_journal *j, void (*fn)(void *), void *ctx)
 /* Writers                                                              */
 /* ------------------------------------------------------------------ */
 
-static uint64_t fnv1a(const char *s, size_t n)
+#define FNV_START 0xcbf29ce484222325ull
+
+/* FNV-1a of n more bytes after those that gave h. */
+static uint64_t fnv1a_more(uint64_t h, const char *s, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
     for (size_t i = 0; i < n; i++) {
         h ^= (unsigned char)s[i];
         h *= 0x100000001b3ull;
@@ -264,10 +316,15 @@ static int create_res(const char *dir, int rank, int thread, char *stem, size_t 
 static int close_writer(cli_jwriter *w)
 {
     int bad = 0;
-    for (int k = 0; k < NLOG; k++)
+    for (int k = 0; k < NLOG; k++) {
         if (w->f[k]) bad |= fclose(w->f[k]) != 0;
+        free(w->given[k]);
+    }
     bad |= close(w->res) != 0;
-    for (size_t i = 0; i < w->n_q; i++) free(w->q[i].line);
+    for (size_t i = 0; i < w->n_q; i++) {
+        for (int k = 0; k < NLOG; k++) free(w->q[i].text[k]);
+        free(w->q[i].line);
+    }
     free(w->q);
     free(w->buf);
     free(w);
@@ -282,13 +339,13 @@ cli_jwriter *cli_jwriter_open(cli_run *run, int rank, int thread)
     cli_jwriter *w = sim_xcalloc(1, sizeof *w);
     w->res = res;
     w->buf = sim_xmalloc(NLOG * (size_t)IOBUF);
+    cli_journal *j = run->jr;
     for (int k = 0; k < NLOG; k++) {
         snprintf(path, sizeof path, "%s.%s", stem, exts[k]);
         if (!(w->f[k] = fopen(path, "w"))) { close_writer(w); return NULL; }
         setvbuf(w->f[k], w->buf + k * IOBUF, _IOFBF, IOBUF);
+        w->file[k] = add_file(j, path, 1);
     }
-    cli_journal *j = run->jr;
-    w->log = add_log(j, stem);
     pthread_mutex_lock(&j->lock);
     j->writers = sim_xrealloc(j->writers, (j->n_writers + 1) * sizeof *j->writers);
     j->writers[j->n_writers++] = w;
@@ -306,10 +363,20 @@ void cli_jwriter_begin(cli_jwriter *w)
     for (int k = 0; k < NLOG; k++) w->start[k] = (long long)ftello(w->f[k]);
 }
 
-/* The record line of (v, r): fields, checksum, newline; malloc'd.  The
- * metrics are the 16 hex digits of each double's bits (exact, and ~400 per
- * replication are written: printf's %a cost more than the replication's
- * time series). */
+void cli_jwriter_give(cli_jwriter *w, const char *ext, char *text, size_t len)
+{
+    int k = log_kind(ext);
+    free(w->given[k]);
+    w->given[k] = len ? text : NULL;
+    w->given_len[k] = len;
+    if (!len) free(text);
+}
+
+/* The record line of (v, r) up to its ranges: fields and metrics, with
+ * room for the ranges, the checksum and the newline (placed by the
+ * syncer, see finish_line); malloc'd.  The metrics are the 16 hex digits
+ * of each double's bits (exact, and ~400 per replication are written:
+ * printf's %a cost more than the replication's time series). */
 static char *hex64(char *p, uint64_t x)
 {
     static const char digit[] = "0123456789abcdef";
@@ -317,19 +384,20 @@ static char *hex64(char *p, uint64_t x)
     return p + 16;
 }
 
-static char *record(const cli_run *run, const jloc *l, size_t v, unsigned long r, size_t *len)
+enum { RANGES_ROOM = NLOG * (4200 + 48) + 20 };
+
+static char *record(const cli_run *run, size_t v, unsigned long r, size_t *len)
 {
     const an_variant *res = &run->v[v].res;
     const kim_run_info *in = &res->info[r];
     size_t n = res->groups->n * KIM_N_METRICS;
-    char *line = sim_xmalloc(128 + 2 * sizeof *in + NLOG * 48 + 17 * n + 18), *p = line;
+    char *line = sim_xmalloc(128 + 2 * sizeof *in + 17 * n + RANGES_ROOM), *p = line;
     p += sprintf(p, "R %zu %lu ", v, r);
     const unsigned char *b = (const unsigned char *)in;
     for (size_t i = 0; i < sizeof *in; i++) {
         *p++ = "0123456789abcdef"[b[i] >> 4];
         *p++ = "0123456789abcdef"[b[i] & 15];
     }
-    for (int k = 0; k < NLOG; k++) p += sprintf(p, " %lld %lld", l->off[k], l->len[k]);
     p += sprintf(p, " %zu", n);
     const double *x = an_values(res, r, 0);
     for (size_t i = 0; i < n; i++) {
@@ -338,34 +406,63 @@ static char *record(const cli_run *run, const jloc *l, size_t v, unsigned long r
         *p++ = ' ';
         p = hex64(p, bits);
     }
-    uint64_t sum = fnv1a(line, (size_t)(p - line));
-    *p++ = ' ';
-    p = hex64(p, sum);
-    *p++ = '\n';
     *len = (size_t)(p - line);
     return line;
 }
 
-/* Hands (v, r) to the syncer: its rows are with the kernel, its record
- * queued.  Waits while the syncer is far behind (bounded memory). */
+/* Completes q's line with its ranges (file names relative to the
+ * journal folder; "-" for none), the checksum and the newline. */
+static void finish_line(cli_journal *j, jrec *q)
+{
+    char *p = q->line + q->len;
+    for (int k = 0; k < NLOG; k++) {
+        const char *name = "-";
+        if (q->l.len[k] > 0) {
+            const char *path = j->files[q->l.file[k]].path, *slash = strrchr(path, '/');
+            name = slash ? slash + 1 : path;
+        }
+        p += sprintf(p, " %s %lld %lld", name, q->l.len[k] > 0 ? q->l.off[k] : 0, q->l.len[k]);
+    }
+    uint64_t sum = fnv1a_more(q->sum, q->line + q->len, (size_t)(p - q->line) - q->len);
+    *p++ = ' ';
+    p = hex64(p, sum);
+    *p++ = '\n';
+    q->len = (size_t)(p - q->line);
+}
+
+/* Hands (v, r) to the syncer: its rows are with the kernel or given, its
+ * record queued.  Waits while the syncer is far behind (bounded memory). */
 int cli_jwriter_commit(cli_jwriter *w, cli_run *run, size_t v, unsigned long r)
 {
-    jrec q = { .v = v, .r = r, .l = { .log = w->log } };
+    jrec q = { .v = v, .r = r, .l = { .set = 1 }, .w = w };
+    size_t bytes = 0;
     for (int k = 0; k < NLOG; k++) {
+        q.l.file[k] = w->file[k];
         q.l.off[k] = w->start[k];
         q.l.len[k] = (long long)ftello(w->f[k]) - w->start[k];
         if (q.l.len[k] > 0 && (fflush(w->f[k]) != 0 || ferror(w->f[k]))) return -1;
+        if (w->given[k]) {
+            SIM_ASSERT(q.l.len[k] == 0);    /* a kind is given or logged, not both */
+            q.text[k] = w->given[k];
+            q.l.len[k] = (long long)w->given_len[k];
+            bytes += w->given_len[k];
+            w->given[k] = NULL;
+        }
     }
-    q.line = record(run, &q.l, v, r, &q.len);
+    q.line = record(run, v, r, &q.len);
+    q.sum = fnv1a_more(FNV_START, q.line, q.len);
     cli_journal *j = run->jr;
     pthread_mutex_lock(&j->lock);
-    while (j->pending >= 256 && !j->err) pthread_cond_wait(&j->room, &j->lock);
+    while ((j->pending >= 256 || (j->pending && j->pending_bytes + bytes > HELD_MAX)) &&
+           !j->err)
+        pthread_cond_wait(&j->room, &j->lock);
     if (w->n_q == w->cap_q) {
         w->cap_q = w->cap_q ? 2 * w->cap_q : 16;
         w->q = sim_xrealloc(w->q, w->cap_q * sizeof *w->q);
     }
     w->q[w->n_q++] = q;
     j->pending++;
+    j->pending_bytes += bytes;
     int err = j->err;
     pthread_cond_signal(&j->work);
     pthread_mutex_unlock(&j->lock);
@@ -389,32 +486,146 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-/* One writer's batch: rows on disk, then the records, then on disk too;
- * only then are they in the index.  0 or an errno. */
-static int flush_batch(cli_journal *j, cli_jwriter *w, jrec *q, size_t n)
+/* Creates the syncer's spill logs, STEM.ts / .cases / .rep with STEM =
+ * rRsG for the first free generation G.  0 or an errno. */
+static int open_spill(cli_journal *j)
 {
-    int err = 0;
-    for (int k = 0; k < NLOG && !err; k++)
-        for (size_t i = 0; i < n; i++)
-            if (q[i].l.len[k] > 0) {
-                if (fsync(fileno(w->f[k])) != 0) err = errno;
+    for (int g = 0; g < 100000; g++) {
+        char path[4300];
+        int k = 0;
+        for (; k < NLOG; k++) {
+            snprintf(path, sizeof path, "%s/r%ds%d.%s", j->dir, j->rank, g, exts[k]);
+            j->spill[k] = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND, 0666);
+            if (j->spill[k] < 0) break;
+            j->spill_file[k] = add_file(j, path, 1);
+            j->spill_size[k] = 0;
+        }
+        if (k == NLOG) return 0;
+        int err = errno;
+        for (int i = 0; i < k; i++) {
+            close(j->spill[i]);
+            j->spill[i] = -1;
+        }
+        if (err != EEXIST) return err;
+    }
+    return EEXIST;
+}
+
+/* Given text that no file being assembled took (out of order, or none is
+ * assembled) goes to the spill logs, on disk before any record names it.
+ * 0 or an errno. */
+static int spill(cli_journal *j)
+{
+    int wrote[NLOG] = { 0 }, err = 0;
+    for (size_t i = 0; i < j->n_round && !err; i++) {
+        jrec *q = &j->round[i];
+        for (int k = 0; k < NLOG && !err; k++) {
+            if (!q->text[k]) continue;
+            if (j->spill[0] < 0 && (err = open_spill(j)) != 0) break;
+            if (write_all(j->spill[k], q->text[k], (size_t)q->l.len[k]) != 0) {
+                err = errno ? errno : EIO;
                 break;
             }
-    for (size_t i = 0; i < n && !err; i++)
-        if (write_all(w->res, q[i].line, q[i].len) != 0) err = errno ? errno : EIO;
-    if (!err && fsync(w->res) != 0) err = errno;
-    for (size_t i = 0; i < n; i++) {
-        if (!err) j->loc[q[i].v][q[i].r] = q[i].l;
-        free(q[i].line);
+            free(q->text[k]);
+            q->text[k] = NULL;
+            q->l.file[k] = j->spill_file[k];
+            q->l.off[k] = j->spill_size[k];
+            j->spill_size[k] += q->l.len[k];
+            wrote[k] = 1;
+        }
     }
-    free(q);
+    for (int k = 0; k < NLOG && !err; k++)
+        if (wrote[k] && fsync(j->spill[k]) != 0) err = errno;
+    return err;
+}
+
+/* One writer's records of the round: its logged rows on disk, then the
+ * records, then on disk too; only then are they in the index.  0 or an
+ * errno. */
+static int flush_writer(cli_journal *j, cli_jwriter *w)
+{
+    int err = 0, logged[NLOG] = { 0 }, any = 0;
+    for (size_t i = 0; i < j->n_round; i++) {
+        jrec *q = &j->round[i];
+        if (q->w != w) continue;
+        any = 1;
+        for (int k = 0; k < NLOG; k++)
+            if (q->l.len[k] > 0 && q->l.file[k] == w->file[k]) logged[k] = 1;
+    }
+    if (!any) return 0;
+    for (int k = 0; k < NLOG && !err; k++)
+        if (logged[k] && fsync(fileno(w->f[k])) != 0) err = errno;
+    for (size_t i = 0; i < j->n_round && !err; i++) {
+        jrec *q = &j->round[i];
+        if (q->w != w) continue;
+        pthread_mutex_lock(&j->lock);   /* writers may be adding files */
+        finish_line(j, q);
+        pthread_mutex_unlock(&j->lock);
+        if (write_all(w->res, q->line, q->len) != 0) err = errno ? errno : EIO;
+    }
+    if (!err && fsync(w->res) != 0) err = errno;
+    for (size_t i = 0; i < j->n_round && !err; i++)
+        if (j->round[i].w == w) j->loc[j->round[i].v][j->round[i].r] = j->round[i].l;
     return err;
 }
 
 /* Group commit: a round of fsyncs begins at most every SYNC_GAP_MS (or
- * when SYNC_BATCH records wait, or at the stop), so that short
- * replications share their fsyncs instead of queueing one round each. */
+ * when SYNC_BATCH records or half of HELD_MAX bytes wait, or at the
+ * stop), so that short replications share their fsyncs instead of
+ * queueing one round each. */
 enum { SYNC_GAP_MS = 10, SYNC_BATCH = 128 };
+
+/* A round: every writer's queue at once becomes committed (the files
+ * being assembled grow, on_batch, placing given text), then the rest of
+ * the given text is spilled, and the records are made finished. */
+static int sync_round(cli_journal *j)
+{
+    size_t nw = j->n_writers, n = 0;
+    cli_jwriter **ws = sim_xcalloc(nw + 1, sizeof *ws);   /* writers may be added */
+    for (size_t i = 0; i < nw; i++) n += j->writers[i]->n_q;
+    j->round = sim_xcalloc(n + 1, sizeof *j->round);
+    j->n_round = 0;
+    for (size_t i = 0; i < nw; i++) {
+        cli_jwriter *w = ws[i] = j->writers[i];
+        for (size_t k = 0; k < w->n_q; k++) {
+            jrec *q = &j->round[j->n_round];
+            *q = w->q[k];
+            jloc l = q->l;
+            for (int kind = 0; kind < NLOG; kind++)
+                if (q->text[kind]) {
+                    l.file[kind] = JMEM;
+                    l.off[kind] = (long long)j->n_round;
+                }
+            j->ready[q->v][q->r] = l;
+            j->n_round++;
+        }
+        free(w->q);
+        w->q = NULL;
+        w->n_q = w->cap_q = 0;
+    }
+    j->pending = j->pending_bytes = 0;
+    pthread_cond_broadcast(&j->room);
+    pthread_mutex_unlock(&j->lock);
+    int err = 0;
+    if (j->on_batch && j->on_batch(j->on_batch_ctx) != 0) err = errno ? errno : EIO;
+    if (!err) err = spill(j);
+    for (size_t i = 0; i < j->n_round; i++) {
+        jrec *q = &j->round[i];
+        if (!err) j->ready[q->v][q->r] = q->l;      /* where its text is now */
+        else j->ready[q->v][q->r].set = 0;
+    }
+    for (size_t i = 0; i < nw && !err; i++) err = flush_writer(j, ws[i]);
+    for (size_t i = 0; i < j->n_round; i++) {
+        for (int k = 0; k < NLOG; k++) free(j->round[i].text[k]);
+        free(j->round[i].line);
+    }
+    free(j->round);
+    j->round = NULL;
+    j->n_round = 0;
+    free(ws);
+    pthread_mutex_lock(&j->lock);
+    return err;
+}
 
 static void *syncer(void *arg)
 {
@@ -423,7 +634,7 @@ static void *syncer(void *arg)
     pthread_mutex_lock(&j->lock);
     for (;;) {
         while (!j->pending && !j->stop) pthread_cond_wait(&j->work, &j->lock);
-        while (!j->stop && j->pending < SYNC_BATCH &&
+        while (!j->stop && j->pending < SYNC_BATCH && j->pending_bytes < HELD_MAX / 2 &&
                pthread_cond_timedwait(&j->work, &j->lock, &next) != ETIMEDOUT) {}
         if (!j->pending) break;
         clock_gettime(CLOCK_REALTIME, &next);
@@ -432,35 +643,7 @@ static void *syncer(void *arg)
             next.tv_sec++;
             next.tv_nsec -= 1000000000L;
         }
-        /* every writer's queue at once: their rows are with the kernel, so
-         * the outputs can grow (on_batch) before the fsyncs make them
-         * finished */
-        size_t nw = j->n_writers;
-        jrec **qs = sim_xcalloc(nw + 1, sizeof *qs);
-        size_t *ns = sim_xcalloc(nw + 1, sizeof *ns);
-        cli_jwriter **ws = sim_xcalloc(nw + 1, sizeof *ws);   /* writers may be added */
-        for (size_t i = 0; i < nw; i++) {
-            cli_jwriter *w = ws[i] = j->writers[i];
-            qs[i] = w->q;
-            ns[i] = w->n_q;
-            w->q = NULL;
-            w->n_q = w->cap_q = 0;
-            j->pending -= ns[i];
-            for (size_t k = 0; k < ns[i]; k++) j->ready[qs[i][k].v][qs[i][k].r] = qs[i][k].l;
-        }
-        pthread_cond_broadcast(&j->room);
-        pthread_mutex_unlock(&j->lock);
-        if (j->on_batch) j->on_batch(j->on_batch_ctx);
-        int err = 0;
-        for (size_t i = 0; i < nw; i++)
-            if (ns[i]) {
-                int e = flush_batch(j, ws[i], qs[i], ns[i]);
-                if (e && !err) err = e;
-            }
-        free(qs);
-        free(ns);
-        free(ws);
-        pthread_mutex_lock(&j->lock);
+        int err = sync_round(j);
         if (err && !j->err) j->err = err;
     }
     pthread_cond_broadcast(&j->room);
@@ -489,6 +672,10 @@ int cli_journal_stop(cli_journal *j)
     free(j->writers);
     j->writers = NULL;
     j->n_writers = 0;
+    for (int k = 0; k < NLOG; k++) {
+        if (j->spill[k] >= 0 && close(j->spill[k]) != 0 && !j->err) j->err = errno ? errno : EIO;
+        j->spill[k] = -1;
+    }
     return j->err;
 }
 
@@ -510,56 +697,81 @@ static int unhex_info(const char *hex, kim_run_info *in)
     return 0;
 }
 
-/* One record line (checksum already checked) into the run; 1 when new,
- * 0 when (v, r) was already there, -1 when it does not fit the run. */
-static int take_record(cli_run *run, long log, const long long size[NLOG], int values, char *line)
+/* The size of file `id` as the scan found it (journal lock held). */
+static long long file_size(cli_journal *j, int id)
+{
+    jfile *f = &j->files[id];
+    if (f->size < 0) {
+        struct stat st;
+        f->size = stat(f->path, &st) == 0 ? (long long)st.st_size : 0;
+    }
+    return f->size;
+}
+
+/* One record line (checksum already checked) of the journal folder dir
+ * into the run; 1 when new, 0 when (v, r) was already there, -1 when it
+ * does not fit the run. */
+static int take_record(cli_run *run, const char *dir, int values, char *line)
 {
     size_t v, n;
     unsigned long r;
-    jloc l = { .log = log };
+    jloc l = { .set = 1 };
     char hex[256];
     kim_run_info info;
     int used = 0;
-    if (sscanf(line, "R %zu %lu %*s %lld %lld %lld %lld %lld %lld %zu%n", &v, &r, &l.off[0],
-               &l.len[0], &l.off[1], &l.len[1], &l.off[2], &l.len[2], &n, &used) != 9 ||
-        sscanf(line, "R %*u %*u %255s", hex) != 1 || unhex_info(hex, &info) != 0)
+    if (sscanf(line, "R %zu %lu %255s %zu%n", &v, &r, hex, &n, &used) != 4 ||
+        unhex_info(hex, &info) != 0)
         return -1;
     if (v >= run->n_v || r >= run->v[v].res.n_reps ||
         n != run->v[v].res.groups->n * KIM_N_METRICS)
         return -1;
-    for (int k = 0; k < NLOG; k++)  /* its rows must be there too */
-        if (l.off[k] < 0 || l.len[k] < 0 || l.off[k] + l.len[k] > size[k]) return -1;
-    if (run->jr->loc[v][r].log >= 0) return 0;
-    run->jr->ready[v][r] = l;
+    /* the metrics are checked now but kept only if the record is whole
+     * and new */
+    char *p = line + used, *end, *metrics = p;
+    for (size_t i = 0; i < n; i++, p = end) {
+        strtoull(p, &end, 16);
+        if (end != p + 17 || *p != ' ') return -1;
+    }
+    cli_journal *j = run->jr;
+    for (int k = 0; k < NLOG; k++) {    /* its rows must be there too */
+        char name[256];
+        int m = 0;
+        if (sscanf(p, " %255s %lld %lld%n", name, &l.off[k], &l.len[k], &m) != 3 ||
+            l.off[k] < 0 || l.len[k] < 0 || strchr(name, '/') || !strcmp(name, "..") ||
+            (l.len[k] > 0 && !strcmp(name, "-")))
+            return -1;
+        p += m;
+        if (l.len[k] == 0) continue;
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        pthread_mutex_lock(&j->lock);
+        l.file[k] = file_id(j, path, 1);
+        long long size = file_size(j, l.file[k]);
+        pthread_mutex_unlock(&j->lock);
+        if (l.off[k] + l.len[k] > size) return -1;
+    }
+    if (*p) return -1;
+    if (j->loc[v][r].set) return 0;
     if (values) {
-        an_variant *res = &run->v[v].res;
-        double *x = an_values(res, r, 0);
-        char *p = line + used, *end;
+        double *x = an_values(&run->v[v].res, r, 0);
+        p = metrics;
         for (size_t i = 0; i < n; i++, p = end) {
             uint64_t bits = strtoull(p, &end, 16);
-            if (end != p + 17 || *p != ' ') return -1;
             memcpy(&x[i], &bits, sizeof bits);
         }
-        res->info[r] = info;
+        run->v[v].res.info[r] = info;
     }
-    run->jr->loc[v][r] = l;
+    j->ready[v][r] = j->loc[v][r] = l;
     return 1;
 }
 
 /* The records of one .res log; counts records already known in *dups. */
-static int scan_log(cli_run *run, const char *stem, int values, size_t *dups)
+static int scan_log(cli_run *run, const char *dir, const char *res, int values, size_t *dups)
 {
-    char path[4300];
-    snprintf(path, sizeof path, "%s.res", stem);
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s", dir, res);
     FILE *f = fopen(path, "r");
     if (!f) return -1;
-    long long size[NLOG];
-    for (int k = 0; k < NLOG; k++) {
-        struct stat st;
-        snprintf(path, sizeof path, "%s.%s", stem, exts[k]);
-        size[k] = stat(path, &st) == 0 ? (long long)st.st_size : 0;
-    }
-    long log = add_log(run->jr, stem);
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
@@ -567,9 +779,9 @@ static int scan_log(cli_run *run, const char *stem, int values, size_t *dups)
         char *sum = strrchr(line, ' ');
         if (line[len - 1] != '\n' || !sum) continue;        /* torn */
         unsigned long long want = strtoull(sum + 1, NULL, 16);
-        if (fnv1a(line, (size_t)(sum - line)) != want) continue;
+        if (fnv1a_more(FNV_START, line, (size_t)(sum - line)) != want) continue;
         *sum = '\0';
-        if (take_record(run, log, size, values, line) == 0) ++*dups;
+        if (take_record(run, dir, values, line) == 0) ++*dups;
     }
     free(line);
     fclose(f);
@@ -586,9 +798,7 @@ int cli_journal_scan(cli_run *run, const char *dir, int values, size_t *dups)
     while (!rc && (e = readdir(d))) {
         size_t n = strlen(e->d_name);
         if (n < 5 || e->d_name[0] != 'r' || strcmp(e->d_name + n - 4, ".res")) continue;
-        char stem[4200];
-        snprintf(stem, sizeof stem, "%s/%.*s", dir, (int)(n - 4), e->d_name);
-        rc = scan_log(run, stem, values, dups);
+        rc = scan_log(run, dir, e->d_name, values, dups);
     }
     closedir(d);
     return rc;

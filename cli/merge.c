@@ -172,7 +172,7 @@ static int ident_line(cli_run *run, cli_opts *o, const char *dir, char *line)
     } else if (!strncmp(line, "vary ", 5)) {
         o->vary = sim_xrealloc(o->vary, (o->n_vary + 1) * sizeof *o->vary);
         o->vary[o->n_vary++] = keep(run, line + 5);
-    } else if (strcmp(line, "kimsim-journal 1") && strcmp(line, "")) {
+    } else if (strcmp(line, "kimsim-journal 2") && strcmp(line, "")) {
         fprintf(stderr, "kimsim merge: %s/.journal/ident: unknown line '%s'\n", dir, line);
         return CLI_EBADINPUT;
     }

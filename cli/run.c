@@ -34,7 +34,7 @@ static char *default_dir(const cli_run *run)
 void cli_journal_ident(const cli_run *run, FILE *f)
 {
     const cli_opts *o = run->o;
-    fputs("kimsim-journal 1\n", f);
+    fputs("kimsim-journal 2\n", f);
     for (size_t i = 0; i < o->n_files; i++)
         fprintf(f, "file %zu %s\n", run->first_of_file[i],
                 run->v[run->first_of_file[i]].sc.source);

@@ -6,7 +6,6 @@
  * journal, in (variant, replication) order — never on timing or threads —
  * except the manifest's clock and thread fields.
  */
-#define _GNU_SOURCE         /* sync_file_range */
 #include "cli.h"
 #include "../sim/sim.h"
 
@@ -27,9 +26,11 @@ static int write_with(const char *dir, const char *name, writer_fn fn,
     for (size_t i = 0; i < n; i++) vs[i] = v[i].res;
     cli_out out;
     int rc = cli_out_open(&out, dir, name);
+    errno = 0;
     if (rc == 0 && fn(out.f, vs, n) != 0) {
+        int err = errno ? errno : EIO;
         cli_out_abort(&out);
-        fprintf(stderr, "kimsim: cannot write %s/%s\n", dir, name);
+        fprintf(stderr, "kimsim: cannot write %s/%s: %s\n", dir, name, strerror(err));
         rc = -1;
     } else if (rc == 0) {
         rc = cli_out_commit(&out);
@@ -63,7 +64,7 @@ struct cli_part {
     unsigned long r;
     size_t fv;                  /* (fv, fr) <= (v, r): the next whose journal */
     unsigned long fr;           /* text may leave the page cache */
-    long long unsynced;         /* bytes since writeback last began */
+    int grew;                   /* text appended since the last fsync */
     int err;                    /* errno of a write; -1: a journal read failed */
 };
 
@@ -134,18 +135,13 @@ static int part_advance(cli_run *run, struct cli_part *p)
         }
         if (!cli_in_shard(run->o, p->r)) { p->r++; continue; }
         if (!cli_journal_ready(run, p->v, p->r)) return 0;
-        long long n = cli_journal_copy(run, p->v, p->r, part_ext[p->kind], p->out.f);
+        long long n = cli_journal_copy(run, p->v, p->r, part_ext[p->kind], p->out.f,
+                                       p->out.tmp);
         if (n < 0) {
             p->err = ferror(p->out.f) ? (errno ? errno : EIO) : -1;
             return -1;
         }
-        /* start writing back every 8 MiB, so the commit's fsync waits for
-         * the last part only */
-        if ((p->unsynced += n) >= (8 << 20)) {
-            p->unsynced = 0;
-            if (fflush(p->out.f) == 0)
-                sync_file_range(fileno(p->out.f), 0, 0, SYNC_FILE_RANGE_WRITE);
-        }
+        p->grew |= n > 0;
         p->r++;
     }
     return 1;
@@ -167,17 +163,47 @@ void cli_assemble_start(cli_run *run)
             if (part_made(run, f, k)) part_open(run, f, k);   /* else, or failed: at the end */
 }
 
-void cli_assemble(void *arg)
+int cli_assembling(const cli_run *run)
+{
+    /* a --shard run keeps its journal for merge, and publishing moves the
+     * files out of it: its writers keep their text in their logs */
+    return run->parts && !run->o->shard_n;
+}
+
+/* Appends what the batch made ready; the text is on disk when it returns
+ * 0, as the journal's records may name these files. */
+int cli_assemble(void *arg)
 {
     cli_run *run = arg;
-    for (size_t i = 0; i < run->n_parts; i++)
-        if (run->parts[i].out.f) part_advance(run, &run->parts[i]);
+    int err = 0;
+    for (size_t i = 0; i < run->n_parts; i++) {
+        struct cli_part *p = &run->parts[i];
+        if (!p->out.f) continue;
+        part_advance(run, p);
+        if (!p->grew || p->err) continue;
+        p->grew = 0;
+        if (fflush(p->out.f) != 0 || fsync(fileno(p->out.f)) != 0) {
+            p->err = errno ? errno : EIO;
+            if (!err) err = p->err;
+        }
+    }
+    if (err) errno = err;
+    return err ? -1 : 0;
 }
 
 void cli_assemble_abort(cli_run *run)
 {
-    for (size_t i = 0; i < run->n_parts; i++)
-        if (run->parts[i].out.f) cli_out_abort(&run->parts[i].out);
+    for (size_t i = 0; i < run->n_parts; i++) {
+        cli_out *out = &run->parts[i].out;
+        if (!out->f) continue;
+        if (!strncmp(out->tmp, run->journal, strlen(run->journal)) &&
+            out->tmp[strlen(run->journal)] == '/') {
+            fclose(out->f);             /* the journal's: records may name it */
+            out->f = NULL;
+        } else {
+            cli_out_abort(out);
+        }
+    }
     free(run->parts);
     run->parts = NULL;
     run->n_parts = 0;

@@ -147,8 +147,8 @@ fill_rerun() {
 MNT="$T/mnt"
 mkdir -p "$MNT"
 if mount -t tmpfs -o size=200k tmpfs "$MNT" 2>"$T/err"; then
-  # Writing the files: the journal fits, the outputs (timeseries.csv is a
-  # second copy of the journal's time series) do not.
+  # Writing the files: the replications fit, the files made at the end
+  # (summary.csv and the rest) do not.
   res=2
   for sd in 60 30 15 7 3 1; do
     fill_rerun "$MNT/out" -r 4 --set sample_days=$sd; res=$?
