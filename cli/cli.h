@@ -200,6 +200,7 @@ int cli_mpi_size(void);
 void cli_mpi_bcast_int(int *x);                 /* rank 0's value to every rank */
 void cli_mpi_max_ints(int *x, int n);           /* element-wise max over ranks */
 void cli_mpi_share(void *buf, size_t n);        /* bitwise OR over ranks, in place */
+void cli_mpi_wait_all(void);                     /* every rank here, without spinning */
 
 /* commands */
 int cmd_run(int argc, char **argv);

@@ -456,6 +456,7 @@ int cli_execute(cli_run *run)
                 strerror(failed));
     int flags[2] = { failed, cli_signal_seen };
     if (pl.ranks > 1) {
+        cli_mpi_wait_all();
         cli_mpi_max_ints(flags, 2);
         gather_ranks(run, pl.rank, pl.ranks);
     }

@@ -15,6 +15,7 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include <time.h>
 #include <mpi.h>
 
 static int active, rank, size = 1;
@@ -64,6 +65,21 @@ void cli_mpi_max_ints(int *x, int n)
     if (active && size > 1) MPI_Allreduce(MPI_IN_PLACE, x, n, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
 }
 
+/* Waits for every rank without spinning: MPI's blocking calls poll, and a
+ * rank that finished its slice first would take a core from ranks still
+ * running theirs (mpirun --oversubscribe, or ranks sharing a node). */
+void cli_mpi_wait_all(void)
+{
+    if (!active || size < 2) return;
+    MPI_Request req;
+    MPI_Ibarrier(MPI_COMM_WORLD, &req);
+    for (int done = 0;;) {
+        MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+        if (done) break;
+        nanosleep(&(struct timespec){ 0, 1000000 }, NULL);    /* 1 ms */
+    }
+}
+
 /* Bitwise OR of the ranks' buffers, in place, in chunks below INT_MAX. */
 void cli_mpi_share(void *buf, size_t n)
 {
@@ -84,6 +100,7 @@ int cli_mpi_rank(void) { return 0; }
 int cli_mpi_size(void) { return 1; }
 void cli_mpi_bcast_int(int *x) { (void)x; }
 void cli_mpi_max_ints(int *x, int n) { (void)x; (void)n; }
+void cli_mpi_wait_all(void) {}
 void cli_mpi_share(void *buf, size_t n) { (void)buf; (void)n; }
 
 #endif
