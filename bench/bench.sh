@@ -26,7 +26,7 @@ median() { printf '%s\n' "$@" | sort -g | awk '{x[NR] = $1} END {print (NR % 2) 
 # $LAUNCH (e.g. mpirun -np 2) and $RUNBIN select how and what runs.
 bench() {
   name=$1; shift
-  ts=""; rss=0; owns=""; reps=""
+  ts=""; rss=0; owns=""; reps=""; cpus=""; jcpus=""
   for i in $(seq "$RUNS"); do
     # a new folder each time, as a quarterly run writes (replacing the
     # last run's files would time the file system freeing them)
@@ -39,16 +39,20 @@ bench() {
     ts="$ts $t"
     owns="$owns $(sed -n 's/^wall_seconds: //p' "$OUT/$name/manifest.txt")"
     reps="$reps $(sed -n 's/^replication_seconds: //p' "$OUT/$name/manifest.txt")"
+    cpus="$cpus $(sed -n 's/^replication_cpu_seconds: //p' "$OUT/$name/manifest.txt")"
+    jcpus="$jcpus $(sed -n 's/^journal_cpu_seconds: //p' "$OUT/$name/manifest.txt")"
     [ "$m" -gt "$rss" ] && rss=$m
   done
   # shellcheck disable=SC2086
   best=$(median $ts); own=$(median $owns); rep=$(median $reps)
+  # shellcheck disable=SC2086
+  cpu=$(median $cpus); jcpu=$(median $jcpus)
   ev=$(sed -n 's/^events: //p' "$OUT/$name/manifest.txt")
   eps=$(awk "BEGIN{printf \"%.1f\", $ev / ($best > 0 ? $best : 0.001) / 1e6}")
   printf '%-28s %8.3f s %12s events %8s M events/s  peak RSS %6.1f MiB\n' \
     "$name" "$best" "$ev" "$eps" "$(awk "BEGIN{print $rss / 1024}")"
   n=$(var "$name")
-  eval "TIME_$n=$best; RUN_$n=$own; REP_$n=$rep; RSS_$n=$rss; EPS_$n=$eps"
+  eval "TIME_$n=$best; RUN_$n=$own; REP_$n=$rep; RSS_$n=$rss; EPS_$n=$eps; CPU_$n=$cpu; JCPU_$n=$jcpu"
 }
 
 # target TEXT OK?: one line with ok or MISSED
@@ -106,6 +110,15 @@ target "200 replications of default.cfg, -j 1 $TIME_default_200_j1 s, -j 2 $TIME
 # and fsync'ing the CSV files, one thread)
 printf '   of which replications: -j 1 %s s, -j 2 %s s: speed-up %s\n' "$REP_default_200_j1" \
   "$REP_default_200_j2" "$(ratio "$REP_default_200_j1" "$REP_default_200_j2")"
+# where the CPU goes (manifest): the replication threads, and the
+# journal's syncer (writing the rows into the files, fsync), which with
+# -j 1 runs on the otherwise idle second core.  With -j 2 both must share
+# two cores, so the replications cannot finish sooner than (R2 + J2) / 2.
+bound=$(awk "BEGIN{printf \"%.3f\", ($CPU_default_200_j2 + $JCPU_default_200_j2) / 2}")
+printf '   CPU: -j 1 replication threads %s s + syncer %s s; -j 2 %s s + %s s\n' \
+  "$CPU_default_200_j1" "$JCPU_default_200_j1" "$CPU_default_200_j2" "$JCPU_default_200_j2"
+printf '   so -j 2 needs at least (%s + %s) / 2 = %s s: speed-up at most %s on this machine now\n' \
+  "$CPU_default_200_j2" "$JCPU_default_200_j2" "$bound" "$(ratio "$REP_default_200_j1" "$bound")"
 if [ -n "$mpi" ]; then
   # mpirun itself takes a few tenths of a second to start and stop the
   # ranks: the speed-up compares the runs' own wall time (manifest).

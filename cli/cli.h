@@ -68,6 +68,8 @@ typedef struct cli_run {
     unsigned long long events;
     double started, ended;      /* wall-clock seconds */
     double exec_seconds;        /* of them running replications (cli_execute) */
+    double rep_cpu_seconds;     /* CPU time of the replication threads (this rank) */
+    double journal_cpu_seconds; /* ... and of the journal's syncer thread */
     int interrupted;
 } cli_run;
 
@@ -149,6 +151,8 @@ void cli_journal_on_batch(cli_journal *j, int (*fn)(void *), void *ctx);
  * or the first errno. */
 int cli_journal_start(cli_journal *j);
 int cli_journal_stop(cli_journal *j);
+/* CPU time the syncer thread used (after stop; 0 for NULL). */
+double cli_journal_cpu_seconds(const cli_journal *j);
 /* A thread's writer (owned by the journal until cli_journal_stop). */
 cli_jwriter *cli_jwriter_open(cli_run *run, int rank, int thread);  /* NULL: errno */
 FILE *cli_jwriter_file(cli_jwriter *w, const char *ext);   /* "ts" or "cases" */
@@ -212,6 +216,7 @@ int cmd_report(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 
 double cli_wall_seconds(void);
+double cli_thread_cpu_seconds(void);        /* CPU time of the calling thread */
 
 /* ================================================================== */
 /* Decisions (issue 4): warm-up pilot, comparison, recommendation,     */

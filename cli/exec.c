@@ -36,6 +36,7 @@ typedef struct pool {
     atomic_int failed;
     pthread_mutex_t lock;
     double last_print;
+    double cpu_seconds;          /* the replication threads' CPU time (lock) */
 } pool;
 
 typedef struct worker_arg {
@@ -268,6 +269,7 @@ static void progress(pool *pl, int final)
 
 static void *worker(void *arg)
 {
+    double cpu0 = cli_thread_cpu_seconds();
     worker_ws ws;
     memset(&ws, 0, sizeof ws);
     pool *pl = ((worker_arg *)arg)->pl;
@@ -294,6 +296,10 @@ static void *worker(void *arg)
     free(ws.oc.filled_len);
     free(ws.oc.rows);
     free(ws.models);
+    double cpu = cli_thread_cpu_seconds() - cpu0;
+    pthread_mutex_lock(&pl->lock);
+    pl->cpu_seconds += cpu;
+    pthread_mutex_unlock(&pl->lock);
     return NULL;
 }
 
@@ -463,6 +469,8 @@ int cli_execute(cli_run *run)
     run->interrupted = flags[1];
     run->events = count_events(run);
     run->exec_seconds += cli_wall_seconds() - t0;
+    run->rep_cpu_seconds += pl.cpu_seconds;
+    run->journal_cpu_seconds += cli_journal_cpu_seconds(run->jr);
     free(pl.tv);
     free(pl.tr);
     pthread_mutex_destroy(&pl.lock);

@@ -30,6 +30,13 @@ double cli_wall_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+double cli_thread_cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 /* The set being held: tmp[i] renamed to path[i] on publish, or path[i]
  * removed when tmp[i] is NULL (a file the new run does not make). */
 static struct held { char *tmp, *path; } *held;

@@ -97,6 +97,7 @@ struct cli_journal {
     long long spill_size[NLOG];
     int rank;
     char dir[4096];         /* the journal folder */
+    double cpu_seconds;     /* the syncer thread's CPU time, once it ended */
     /* Called by the syncer after each batch it made committed */
     int (*on_batch)(void *);
     void *on_batch_ctx;
@@ -629,6 +630,7 @@ static int sync_round(cli_journal *j)
 
 static void *syncer(void *arg)
 {
+    double cpu0 = cli_thread_cpu_seconds();
     cli_journal *j = arg;
     struct timespec next = { 0, 0 };
     pthread_mutex_lock(&j->lock);
@@ -646,6 +648,7 @@ static void *syncer(void *arg)
         int err = sync_round(j);
         if (err && !j->err) j->err = err;
     }
+    j->cpu_seconds += cli_thread_cpu_seconds() - cpu0;
     pthread_cond_broadcast(&j->room);
     pthread_mutex_unlock(&j->lock);
     return NULL;
@@ -656,6 +659,11 @@ int cli_journal_start(cli_journal *j)
     j->stop = j->err = 0;
     j->running = pthread_create(&j->syncer, NULL, syncer, j) == 0;
     return j->running ? 0 : -1;
+}
+
+double cli_journal_cpu_seconds(const cli_journal *j)
+{
+    return j ? j->cpu_seconds : 0.0;
 }
 
 int cli_journal_stop(cli_journal *j)

@@ -248,6 +248,8 @@ int cli_write_manifest(const cli_run *run, const char *dir, size_t v0, size_t v1
     for (int i = 0; i < run->o->argc; i++) fprintf(f, " %s", run->o->argv[i]);
     fprintf(f, "\nstarted: %s\nended: %s\nwall_seconds: %.3f\nreplication_seconds: %.3f\n",
             t0, t1, run->ended - run->started, run->exec_seconds);
+    fprintf(f, "replication_cpu_seconds: %.3f\njournal_cpu_seconds: %.3f\n",
+            run->rep_cpu_seconds, run->journal_cpu_seconds);
     fprintf(f, "threads: %d\nranks: %d\n",
             run->o->jobs ? run->o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN), cli_mpi_size());
     if (run->o->shard_n) fprintf(f, "shard: %d/%d\n", run->o->shard_k, run->o->shard_n);
