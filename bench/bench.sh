@@ -19,40 +19,53 @@ elapsed() { awk "BEGIN{printf \"%.3f\", ($(date +%s%N) - $1) / 1e9}"; }
 # median of the numbers given
 median() { printf '%s\n' "$@" | sort -g | awk '{x[NR] = $1} END {print (NR % 2) ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2}'; }
 
-# bench NAME ARGS... : median wall time of $RUNS whole-process runs; sets
-# TIME_<name>, RUN_<name> and REP_<name> (the run's own wall_seconds and
-# replication_seconds from the manifest, medians too), EPS_<name>,
-# RSS_<name> (the largest).
+# bench_one NAME ARGS... : one whole-process run of `kimsim run ARGS`,
+# its figures added to NAME's lists; bench_report NAME then prints their
+# medians and sets TIME_<name>, RUN_<name> and REP_<name> (the run's own
+# wall_seconds and replication_seconds from the manifest), CPU_<name> and
+# JCPU_<name> (replication and syncer CPU seconds), EPS_<name> and
+# RSS_<name> (the largest).  Runs of several benchmarks interleaved meet
+# the same load on a shared machine, so their ratios are fair.
 # $LAUNCH (e.g. mpirun -np 2) and $RUNBIN select how and what runs.
-bench() {
+add() { eval "$1_$2=\"\${$1_$2:-} $3\""; }      # add LIST NAME VALUE
+get() { eval "echo \${$1_$2:-}"; }
+bench_one() {
   name=$1; shift
-  ts=""; rss=0; owns=""; reps=""; cpus=""; jcpus=""
-  for i in $(seq "$RUNS"); do
-    # a new folder each time, as a quarterly run writes (replacing the
-    # last run's files would time the file system freeing them)
-    rm -rf "$OUT/$name"
-    t0=$(date +%s%N)
-    /usr/bin/time -f "%M" -o "$OUT/time" ${LAUNCH:-} "${RUNBIN:-$BIN}" run "$@" \
-      -o "$OUT/$name" --quiet >/dev/null
-    t=$(elapsed "$t0")
-    read -r m <"$OUT/time"
-    ts="$ts $t"
-    owns="$owns $(sed -n 's/^wall_seconds: //p' "$OUT/$name/manifest.txt")"
-    reps="$reps $(sed -n 's/^replication_seconds: //p' "$OUT/$name/manifest.txt")"
-    cpus="$cpus $(sed -n 's/^replication_cpu_seconds: //p' "$OUT/$name/manifest.txt")"
-    jcpus="$jcpus $(sed -n 's/^journal_cpu_seconds: //p' "$OUT/$name/manifest.txt")"
-    [ "$m" -gt "$rss" ] && rss=$m
-  done
-  # shellcheck disable=SC2086
-  best=$(median $ts); own=$(median $owns); rep=$(median $reps)
-  # shellcheck disable=SC2086
-  cpu=$(median $cpus); jcpu=$(median $jcpus)
+  n=$(var "$name")
+  # a new folder each time, as a quarterly run writes (replacing the
+  # last run's files would time the file system freeing them)
+  rm -rf "$OUT/$name"
+  t0=$(date +%s%N)
+  /usr/bin/time -f "%M" -o "$OUT/time" ${LAUNCH:-} "${RUNBIN:-$BIN}" run "$@" \
+    -o "$OUT/$name" --quiet >/dev/null
+  t=$(elapsed "$t0")
+  read -r m <"$OUT/time"
+  mf="$OUT/$name/manifest.txt"
+  add TS "$n" "$t"
+  add RSSL "$n" "$m"
+  add OWN "$n" "$(sed -n 's/^wall_seconds: //p' "$mf")"
+  add REPS "$n" "$(sed -n 's/^replication_seconds: //p' "$mf")"
+  add CPUS "$n" "$(sed -n 's/^replication_cpu_seconds: //p' "$mf")"
+  add JCPUS "$n" "$(sed -n 's/^journal_cpu_seconds: //p' "$mf")"
+}
+bench_report() {
+  name=$1
+  n=$(var "$name")
+  # shellcheck disable=SC2046
+  best=$(median $(get TS "$n")); own=$(median $(get OWN "$n")); rep=$(median $(get REPS "$n"))
+  # shellcheck disable=SC2046
+  cpu=$(median $(get CPUS "$n")); jcpu=$(median $(get JCPUS "$n"))
+  rss=$(printf '%s\n' $(get RSSL "$n") | sort -n | tail -1)
   ev=$(sed -n 's/^events: //p' "$OUT/$name/manifest.txt")
   eps=$(awk "BEGIN{printf \"%.1f\", $ev / ($best > 0 ? $best : 0.001) / 1e6}")
   printf '%-28s %8.3f s %12s events %8s M events/s  peak RSS %6.1f MiB\n' \
     "$name" "$best" "$ev" "$eps" "$(awk "BEGIN{print $rss / 1024}")"
-  n=$(var "$name")
   eval "TIME_$n=$best; RUN_$n=$own; REP_$n=$rep; RSS_$n=$rss; EPS_$n=$eps; CPU_$n=$cpu; JCPU_$n=$jcpu"
+}
+# bench NAME ARGS... : $RUNS runs and their report.
+bench() {
+  for i in $(seq "$RUNS"); do bench_one "$@"; done
+  bench_report "$1"
 }
 
 # target TEXT OK?: one line with ok or MISSED
@@ -70,23 +83,29 @@ capacity() {
 }
 
 echo "kimsim bench ($(nproc) cores, median of $RUNS runs, whole process)"
-bench mmc-1m bench/mmc-1m.cfg -j 1
-# the hand-written loop of bench/baseline_mmc.c, timed right after the
+# the hand-written loop of bench/baseline_mmc.c, each run right after the
 # same work by kimsim (the machine's load changes over minutes)
 cc -O2 -o "$OUT/baseline" bench/baseline_mmc.c $(pkg-config --libs gsl) -lm
 bts=""
 for i in $(seq "$RUNS"); do
+  bench_one mmc-1m bench/mmc-1m.cfg -j 1
   t0=$(date +%s%N)
   "$OUT/baseline" >/dev/null
   bts="$bts $(elapsed "$t0")"
 done
+bench_report mmc-1m
 # shellcheck disable=SC2086
 bbest=$(median $bts)
 printf '%-28s %8.3f s\n' "baseline_mmc (hand-written)" "$bbest"
 bench mmc-10m bench/mmc-10m.cfg -j 1
 cap0=$(capacity)
-bench default-200-j1 scenarios/default.cfg -r 200 -j 1
-bench default-200-j2 scenarios/default.cfg -r 200 -j 2
+# -j 1 and -j 2 interleaved: both meet the same load
+for i in $(seq "$RUNS"); do
+  bench_one default-200-j1 scenarios/default.cfg -r 200 -j 1
+  bench_one default-200-j2 scenarios/default.cfg -r 200 -j 2
+done
+bench_report default-200-j1
+bench_report default-200-j2
 cap1=$(capacity)
 mpi=""
 if [ -x "$MPIBIN" ] && command -v mpirun >/dev/null 2>&1; then
