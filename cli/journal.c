@@ -32,95 +32,23 @@
  * Appending to a few logs instead of making files per replication keeps
  * the file system out of the hot path.
  */
-#define _GNU_SOURCE         /* copy_file_range, sync_file_range */
-#include "cli.h"
+#define _GNU_SOURCE         /* copy_file_range */
+#include "journal_impl.h"
 #include "../sim/sim.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-enum { IOBUF = 1 << 18 };   /* stdio buffer of a log */
-enum { NLOG = 3 };          /* text logs: time series, cases, replication rows */
-enum { HELD_MAX = 32 << 20 };   /* bytes of given text queued for the syncer, at most
-                                   (unless a single replication has more) */
+const char *const jr_exts[NLOG] = { "ts", "cases", "rep" };
 
-enum { JMEM = -2 };         /* jloc.file: text in memory, off = its record */
-
-typedef struct jloc {       /* where a replication's text is */
-    int set;                /* 0: not there */
-    int file[NLOG];         /* per kind: a file of the journal's table (or JMEM) */
-    long long off[NLOG], len[NLOG]; /* its range there; len 0: none */
-} jloc;
-
-typedef struct jrec {       /* a record waiting for the syncer */
-    size_t v;
-    unsigned long r;
-    jloc l;
-    char *text[NLOG];       /* given text (cli_jwriter_give), until placed */
-    char *line;             /* the line up to its ranges, with room for them */
-    size_t len;
-    uint64_t sum;           /* checksum of line[0, len) so far */
-    cli_jwriter *w;
-} jrec;
-
-typedef struct jfile {      /* a file that records name */
-    char *path;
-    int fd;                 /* for reading, opened when first needed; -1 */
-    int is_log;             /* a log, not a file being assembled */
-    long long size;         /* when scanned */
-} jfile;
-
-struct cli_journal {
-    pthread_mutex_t lock;   /* guards logs, writers, queues, the syncer state */
-    jfile *files; size_t n_files;   /* every file records name */
-    jloc **loc;             /* [variant][replication]: finished (on disk) */
-    jloc **ready;           /* ... or committed: rows with the kernel, maybe
-                               not on disk yet (enough to assemble outputs) */
-    size_t n_v;
-    /* Writers and the syncer thread */
-    cli_jwriter **writers; size_t n_writers;
-    pthread_cond_t work, room;
-    pthread_t syncer;
-    int running, stop, err;
-    size_t pending;         /* records queued, all writers */
-    size_t pending_bytes;   /* ... and the text given with them */
-    jrec *round; size_t n_round;    /* the syncer's batch (JMEM indexes it) */
-    int spill[NLOG];        /* the syncer's logs for given text out of order; -1 */
-    int spill_file[NLOG];
-    long long spill_size[NLOG];
-    int rank;
-    char dir[4096];         /* the journal folder */
-    double cpu_seconds;     /* the syncer thread's CPU time, once it ended */
-    /* Called by the syncer after each batch it made committed */
-    int (*on_batch)(void *);
-    void *on_batch_ctx;
-};
-
-struct cli_jwriter {
-    int file[NLOG];         /* .ts, .cases, .rep in the journal's table */
-    FILE *f[NLOG];          /* ... appended by the writer's thread */
-    int res;                /* .res: appended by the syncer */
-    long long start[NLOG];  /* offsets where the current replication began */
-    char *given[NLOG];      /* its text handed over instead (cli_jwriter_give) */
-    size_t given_len[NLOG];
-    char *buf;              /* NLOG x IOBUF for f[] */
-    jrec *q; size_t n_q, cap_q;     /* queued records (journal lock) */
-};
-
-static const char *const exts[NLOG] = { "ts", "cases", "rep" };
-
-/* The log of kind ext ("ts", "cases" or "rep"). */
-static int log_kind(const char *ext)
+int jr_kind(const char *ext)
 {
     for (int k = 1; k < NLOG; k++)
-        if (!strcmp(ext, exts[k])) return k;
+        if (!strcmp(ext, jr_exts[k])) return k;
     return 0;
 }
 
@@ -169,8 +97,7 @@ void cli_journal_free(cli_journal *j)
     free(j);
 }
 
-/* The index of `path` in the file table, added when new (journal lock). */
-static int file_id(cli_journal *j, const char *path, int is_log)
+int jr_file_id(cli_journal *j, const char *path, int is_log)
 {
     for (size_t i = 0; i < j->n_files; i++)
         if (!strcmp(j->files[i].path, path)) return (int)i;
@@ -182,7 +109,7 @@ static int file_id(cli_journal *j, const char *path, int is_log)
 static int add_file(cli_journal *j, const char *path, int is_log)
 {
     pthread_mutex_lock(&j->lock);
-    int id = file_id(j, path, is_log);
+    int id = jr_file_id(j, path, is_log);
     pthread_mutex_unlock(&j->lock);
     return id;
 }
@@ -239,7 +166,7 @@ long long cli_journal_copy(const cli_run *run, size_t v, unsigned long r, const 
     if (!cli_journal_ready(run, v, r)) return -1;
     cli_journal *j = run->jr;
     jloc *l = &j->ready[v][r];
-    int k = log_kind(ext);
+    int k = jr_kind(ext);
     if (l->len[k] == 0) return 0;
     if (l->file[k] == JMEM) {
         jrec *q = &j->round[l->off[k]];
@@ -268,7 +195,7 @@ void cli_journal_forget(const cli_run *run, size_t v, unsigned long r, const cha
     if (!cli_journal_has(run, v, r)) return;
     cli_journal *j = run->jr;
     const jloc *l = &j->loc[v][r];
-    int k = log_kind(ext);
+    int k = jr_kind(ext);
     if (l->len[k] == 0) return;
     pthread_mutex_lock(&j->lock);
     int is_log = j->files[l->file[k]].is_log;
@@ -288,10 +215,7 @@ void cli_journal_on_batch(cli_journal *j, int (*fn)(void *), void *ctx)
 /* Writers                                                              */
 /* ------------------------------------------------------------------ */
 
-#define FNV_START 0xcbf29ce484222325ull
-
-/* FNV-1a of n more bytes after those that gave h. */
-static uint64_t fnv1a_more(uint64_t h, const char *s, size_t n)
+uint64_t jr_fnv1a(uint64_t h, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         h ^= (unsigned char)s[i];
@@ -342,7 +266,7 @@ cli_jwriter *cli_jwriter_open(cli_run *run, int rank, int thread)
     w->buf = sim_xmalloc(NLOG * (size_t)IOBUF);
     cli_journal *j = run->jr;
     for (int k = 0; k < NLOG; k++) {
-        snprintf(path, sizeof path, "%s.%s", stem, exts[k]);
+        snprintf(path, sizeof path, "%s.%s", stem, jr_exts[k]);
         if (!(w->f[k] = fopen(path, "w"))) { close_writer(w); return NULL; }
         setvbuf(w->f[k], w->buf + k * IOBUF, _IOFBF, IOBUF);
         w->file[k] = add_file(j, path, 1);
@@ -356,7 +280,7 @@ cli_jwriter *cli_jwriter_open(cli_run *run, int rank, int thread)
 
 FILE *cli_jwriter_file(cli_jwriter *w, const char *ext)
 {
-    return w->f[log_kind(ext)];
+    return w->f[jr_kind(ext)];
 }
 
 void cli_jwriter_begin(cli_jwriter *w)
@@ -366,7 +290,7 @@ void cli_jwriter_begin(cli_jwriter *w)
 
 void cli_jwriter_give(cli_jwriter *w, const char *ext, char *text, size_t len)
 {
-    int k = log_kind(ext);
+    int k = jr_kind(ext);
     free(w->given[k]);
     w->given[k] = len ? text : NULL;
     w->given_len[k] = len;
@@ -424,7 +348,7 @@ static void finish_line(cli_journal *j, jrec *q)
         }
         p += sprintf(p, " %s %lld %lld", name, q->l.len[k] > 0 ? q->l.off[k] : 0, q->l.len[k]);
     }
-    uint64_t sum = fnv1a_more(q->sum, q->line + q->len, (size_t)(p - q->line) - q->len);
+    uint64_t sum = jr_fnv1a(q->sum, q->line + q->len, (size_t)(p - q->line) - q->len);
     *p++ = ' ';
     p = hex64(p, sum);
     *p++ = '\n';
@@ -441,7 +365,10 @@ int cli_jwriter_commit(cli_jwriter *w, cli_run *run, size_t v, unsigned long r)
         q.l.file[k] = w->file[k];
         q.l.off[k] = w->start[k];
         q.l.len[k] = (long long)ftello(w->f[k]) - w->start[k];
-        if (q.l.len[k] > 0 && (fflush(w->f[k]) != 0 || ferror(w->f[k]))) return -1;
+        if (q.l.len[k] > 0 && (fflush(w->f[k]) != 0 || ferror(w->f[k]))) {
+            for (int i = 0; i < k; i++) free(q.text[i]);
+            return -1;
+        }
         if (w->given[k]) {
             SIM_ASSERT(q.l.len[k] == 0);    /* a kind is given or logged, not both */
             q.text[k] = w->given[k];
@@ -451,7 +378,7 @@ int cli_jwriter_commit(cli_jwriter *w, cli_run *run, size_t v, unsigned long r)
         }
     }
     q.line = record(run, v, r, &q.len);
-    q.sum = fnv1a_more(FNV_START, q.line, q.len);
+    q.sum = jr_fnv1a(FNV_START, q.line, q.len);
     cli_journal *j = run->jr;
     pthread_mutex_lock(&j->lock);
     while ((j->pending >= 256 || (j->pending && j->pending_bytes + bytes > HELD_MAX)) &&
@@ -495,7 +422,7 @@ static int open_spill(cli_journal *j)
         char path[4300];
         int k = 0;
         for (; k < NLOG; k++) {
-            snprintf(path, sizeof path, "%s/r%ds%d.%s", j->dir, j->rank, g, exts[k]);
+            snprintf(path, sizeof path, "%s/r%ds%d.%s", j->dir, j->rank, g, jr_exts[k]);
             j->spill[k] = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND, 0666);
             if (j->spill[k] < 0) break;
             j->spill_file[k] = add_file(j, path, 1);
@@ -685,141 +612,4 @@ int cli_journal_stop(cli_journal *j)
         j->spill[k] = -1;
     }
     return j->err;
-}
-
-/* ------------------------------------------------------------------ */
-/* Reading a journal                                                    */
-/* ------------------------------------------------------------------ */
-
-/* kim_run_info as the hex of its bytes: the journal is read back by the
- * same build (ident), and new fields need no new format. */
-static int unhex_info(const char *hex, kim_run_info *in)
-{
-    unsigned char *b = (unsigned char *)in;
-    if (strlen(hex) != 2 * sizeof *in) return -1;
-    for (size_t i = 0; i < sizeof *in; i++) {
-        unsigned x;
-        if (sscanf(hex + 2 * i, "%2x", &x) != 1) return -1;
-        b[i] = (unsigned char)x;
-    }
-    return 0;
-}
-
-/* The size of file `id` as the scan found it (journal lock held). */
-static long long file_size(cli_journal *j, int id)
-{
-    jfile *f = &j->files[id];
-    if (f->size < 0) {
-        struct stat st;
-        f->size = stat(f->path, &st) == 0 ? (long long)st.st_size : 0;
-    }
-    return f->size;
-}
-
-/* One record line (checksum already checked) of the journal folder dir
- * into the run; 1 when new, 0 when (v, r) was already there, -1 when it
- * does not fit the run. */
-static int take_record(cli_run *run, const char *dir, int values, char *line)
-{
-    size_t v, n;
-    unsigned long r;
-    jloc l = { .set = 1 };
-    char hex[256];
-    kim_run_info info;
-    int used = 0;
-    if (sscanf(line, "R %zu %lu %255s %zu%n", &v, &r, hex, &n, &used) != 4 ||
-        unhex_info(hex, &info) != 0)
-        return -1;
-    if (v >= run->n_v || r >= run->v[v].res.n_reps ||
-        n != run->v[v].res.groups->n * KIM_N_METRICS)
-        return -1;
-    /* the metrics are checked now but kept only if the record is whole
-     * and new */
-    char *p = line + used, *end, *metrics = p;
-    for (size_t i = 0; i < n; i++, p = end) {
-        strtoull(p, &end, 16);
-        if (end != p + 17 || *p != ' ') return -1;
-    }
-    cli_journal *j = run->jr;
-    for (int k = 0; k < NLOG; k++) {    /* its rows must be there too */
-        char name[256];
-        int m = 0;
-        if (sscanf(p, " %255s %lld %lld%n", name, &l.off[k], &l.len[k], &m) != 3 ||
-            l.off[k] < 0 || l.len[k] < 0 || strchr(name, '/') || !strcmp(name, "..") ||
-            (l.len[k] > 0 && !strcmp(name, "-")))
-            return -1;
-        p += m;
-        if (l.len[k] == 0) continue;
-        char path[4400];
-        snprintf(path, sizeof path, "%s/%s", dir, name);
-        pthread_mutex_lock(&j->lock);
-        l.file[k] = file_id(j, path, 1);
-        long long size = file_size(j, l.file[k]);
-        pthread_mutex_unlock(&j->lock);
-        if (l.off[k] + l.len[k] > size) return -1;
-    }
-    if (*p) return -1;
-    if (j->loc[v][r].set) return 0;
-    if (values) {
-        double *x = an_values(&run->v[v].res, r, 0);
-        p = metrics;
-        for (size_t i = 0; i < n; i++, p = end) {
-            uint64_t bits = strtoull(p, &end, 16);
-            memcpy(&x[i], &bits, sizeof bits);
-        }
-        run->v[v].res.info[r] = info;
-    }
-    j->ready[v][r] = j->loc[v][r] = l;
-    return 1;
-}
-
-/* The records of one .res log; counts records already known in *dups. */
-static int scan_log(cli_run *run, const char *dir, const char *res, int values, size_t *dups)
-{
-    char path[4400];
-    snprintf(path, sizeof path, "%s/%s", dir, res);
-    FILE *f = fopen(path, "r");
-    if (!f) return -1;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    while ((len = getline(&line, &cap, f)) > 0) {
-        char *sum = strrchr(line, ' ');
-        if (line[len - 1] != '\n' || !sum) continue;        /* torn */
-        unsigned long long want = strtoull(sum + 1, NULL, 16);
-        if (fnv1a_more(FNV_START, line, (size_t)(sum - line)) != want) continue;
-        *sum = '\0';
-        if (take_record(run, dir, values, line) == 0) ++*dups;
-    }
-    free(line);
-    fclose(f);
-    return 0;
-}
-
-int cli_journal_scan(cli_run *run, const char *dir, int values, size_t *dups)
-{
-    if (!run->jr) run->jr = cli_journal_new(run);
-    DIR *d = opendir(dir);
-    if (!d) return -1;
-    struct dirent *e;
-    int rc = 0;
-    while (!rc && (e = readdir(d))) {
-        size_t n = strlen(e->d_name);
-        if (n < 5 || e->d_name[0] != 'r' || strcmp(e->d_name + n - 4, ".res")) continue;
-        rc = scan_log(run, dir, e->d_name, values, dups);
-    }
-    closedir(d);
-    return rc;
-}
-
-/* Renames the journal aside, then removes it: a run killed meanwhile
- * leaves DIR/.journal.done (removed by the next), never a journal with
- * half its logs that --resume would trust. */
-int cli_journal_remove(const char *dir)
-{
-    char done[4200];
-    snprintf(done, sizeof done, "%s.done", dir);
-    if (cli_rm_tree(done) != 0) return -1;
-    if (rename(dir, done) != 0) return errno == ENOENT ? 0 : -1;
-    return cli_rm_tree(done);
 }
