@@ -123,9 +123,11 @@ int cli_in_shard(const cli_opts *o, unsigned long r);
 cli_journal *cli_journal_new(const cli_run *run);       /* empty index */
 void cli_journal_free(cli_journal *j);                  /* NULL: no-op */
 /* Adds every whole record of the logs in dir to run's index and, with
- * `values`, its results (making run->jr if needed); records already there
- * count in *dups.  0, or -1 when dir cannot be read. */
-int cli_journal_scan(cli_run *run, const char *dir, int values, size_t *dups);
+ * `values`, its results (making run->jr if needed), leaving out the logs
+ * of rank except_rank (-1: none); records already there count in *dups.
+ * 0, or -1 when dir cannot be read. */
+int cli_journal_scan(cli_run *run, const char *dir, int values, int except_rank,
+                     size_t *dups);
 int cli_journal_has(const cli_run *run, size_t v, unsigned long r);
 /* Committed: its rows are written (maybe not yet on disk), enough to copy
  * them into the outputs being assembled.  Finished implies committed. */

@@ -419,19 +419,19 @@ static int open_journal(cli_run *run)
         return 0;
     }
     size_t dups = 0;
-    return cli_journal_scan(run, run->journal, 1, &dups);
+    return cli_journal_scan(run, run->journal, 1, -1, &dups);
 }
 
 /* After an MPI run: results from every rank, and rank 0's index of every
- * rank's journal (their logs are in the shared output folder). */
+ * rank's journal (their logs are in the shared output folder).  Rank 0's
+ * own records are in its index already (written this run, or read at
+ * --resume); the results came by MPI. */
 static void gather_ranks(cli_run *run, int rank, int ranks)
 {
     share_results(run, rank, ranks);
     if (rank != 0 || !run->journal[0]) return;
     size_t dups = 0;
-    cli_journal_free(run->jr);
-    run->jr = NULL;
-    cli_journal_scan(run, run->journal, 0, &dups);     /* the results came by MPI */
+    cli_journal_scan(run, run->journal, 0, 0, &dups);
 }
 
 int cli_execute(cli_run *run)

@@ -63,14 +63,15 @@ static int take_record(cli_run *run, const char *dir, int values, char *line)
     if (v >= run->n_v || r >= run->v[v].res.n_reps ||
         n != run->v[v].res.groups->n * KIM_N_METRICS)
         return -1;
-    /* the metrics are checked now but kept only if the record is whole
-     * and new */
-    char *p = line + used, *end, *metrics = p;
-    for (size_t i = 0; i < n; i++, p = end) {
-        strtoull(p, &end, 16);
-        if (end != p + 17 || *p != ' ') return -1;
-    }
     cli_journal *j = run->jr;
+    if (j->loc[v][r].set) return 0;
+    /* the metrics (" " and 16 hex digits each) are read only if the
+     * record is whole */
+    char *p = line + used, *end, *metrics = p;
+    if (strnlen(p, 17 * n) < 17 * n) return -1;
+    for (size_t i = 0; i < n; i++)
+        if (p[17 * i] != ' ' || strspn(p + 17 * i + 1, "0123456789abcdef") < 16) return -1;
+    p += 17 * n;
     for (int k = 0; k < NLOG; k++) {    /* its rows must be there too */
         char name[256];
         int m = 0;
@@ -89,7 +90,6 @@ static int take_record(cli_run *run, const char *dir, int values, char *line)
         if (l.off[k] + l.len[k] > size) return -1;
     }
     if (*p) return -1;
-    if (j->loc[v][r].set) return 0;
     if (values) {
         double *x = an_values(&run->v[v].res, r, 0);
         p = metrics;
@@ -126,16 +126,20 @@ static int scan_log(cli_run *run, const char *dir, const char *res, int values, 
     return 0;
 }
 
-int cli_journal_scan(cli_run *run, const char *dir, int values, size_t *dups)
+int cli_journal_scan(cli_run *run, const char *dir, int values, int except_rank,
+                     size_t *dups)
 {
     if (!run->jr) run->jr = cli_journal_new(run);
     DIR *d = opendir(dir);
     if (!d) return -1;
     struct dirent *e;
     int rc = 0;
+    char skip[32];
+    snprintf(skip, sizeof skip, "r%dt", except_rank);
     while (!rc && (e = readdir(d))) {
         size_t n = strlen(e->d_name);
         if (n < 5 || e->d_name[0] != 'r' || strcmp(e->d_name + n - 4, ".res")) continue;
+        if (except_rank >= 0 && !strncmp(e->d_name, skip, strlen(skip))) continue;
         rc = scan_log(run, dir, e->d_name, values, dups);
     }
     closedir(d);

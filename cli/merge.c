@@ -218,7 +218,7 @@ static int gather(cli_run *run, const merge_opts *m)
     for (size_t i = 0; i < m->n; i++) {
         char dir[4200];
         snprintf(dir, sizeof dir, "%s/.journal", m->dirs[i]);
-        if (cli_journal_scan(run, dir, 1, &dups) != 0) {
+        if (cli_journal_scan(run, dir, 1, -1, &dups) != 0) {
             fprintf(stderr, "kimsim merge: cannot read %s\n", dir);
             return CLI_EFAIL;
         }
