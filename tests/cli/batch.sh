@@ -1,7 +1,8 @@
 #!/bin/sh
 # batch.sh — batch runs (issue 5, docs/batch.md) with the real binary:
 # -j 1/2/4 give identical files; a run interrupted by SIGINT / SIGTERM /
-# kill -9 and resumed gives the files of an uninterrupted run; shards 1/3,
+# kill -9 and resumed (also with the files being assembled cut short) gives
+# the files of an uninterrupted run; shards 1/3,
 # 2/3, 3/3 merged give the files of the unsharded run; several scenarios
 # in one run; --timeseries N; and the refusals (existing -o DIR, --resume of another run,
 # merge of incomplete shards) exit 2 without touching anything.
@@ -96,6 +97,23 @@ check "manifest fields" sh -c "for k in kimsim_version command started ended thr
 check "SIGINT: exit 130, resume identical, rows written once" interrupted INT 130 int 1
 check "SIGTERM (4 threads): exit 143, resume identical" interrupted TERM 143 term 4
 check "kill -9: resume identical" interrupted KILL 137 kill9 1
+
+# the files being assembled are journal files too: an interrupted run's
+# time series cut short (a disk that lost its last writes) makes --resume
+# rerun exactly the replications whose rows were lost
+cut_part() {
+  d=$T/cut
+  "$K" run $SCN -r 150 -j 1 -o "$d" --quiet 2>/dev/null &
+  pid=$!
+  wait_res "$d" 20 || { kill -9 $pid; return 1; }
+  kill -INT $pid; wait $pid
+  part=$(ls "$d"/.journal/.f0-timeseries.csv.tmp*) || return 1
+  size=$(wc -c <"$part")
+  truncate -s $((size / 2)) "$part"
+  "$K" run $SCN -r 150 -j 2 -o "$d" --quiet --resume || return 1
+  same "$T/ref150" "$d"
+}
+check "time series being assembled cut in half: --resume identical" cut_part
 
 # --- shards and merge -------------------------------------------------
 V="--vary posts.drk-hueckelhoven.fte=1.0,1.5 --trace"
