@@ -65,6 +65,7 @@ struct cli_part {
     size_t fv;                  /* (fv, fr) <= (v, r): the next whose journal */
     unsigned long fr;           /* text may leave the page cache */
     int grew;                   /* text appended since the last fsync */
+    int in_journal;             /* its file is the journal's: records may name it */
     int err;                    /* errno of a write; -1: a journal read failed */
 };
 
@@ -98,7 +99,8 @@ static int part_open(cli_run *run, size_t f, int kind)
         fprintf(stderr, "kimsim: cannot create %s\n", dir);
         return -1;
     }
-    const char *tmp_dir = cli_dir_exists(run->journal) ? run->journal : dir;   /* merge: none */
+    p->in_journal = cli_dir_exists(run->journal);      /* merge: none */
+    const char *tmp_dir = p->in_journal ? run->journal : dir;
     if (cli_out_open_in(&p->out, tmp_dir, tag, dir, part_name[kind]) != 0) return -1;
     p->kind = kind;
     p->v = p->fv = run->first_of_file[f];
@@ -180,11 +182,13 @@ int cli_assemble(void *arg)
         struct cli_part *p = &run->parts[i];
         if (!p->out.f) continue;
         part_advance(run, p);
-        if (!p->grew || p->err) continue;
+        if (!p->grew) continue;
         p->grew = 0;
-        if (fflush(p->out.f) != 0 || fsync(fileno(p->out.f)) != 0) {
-            p->err = errno ? errno : EIO;
-            if (!err) err = p->err;
+        /* what this batch appended must be on disk, or no record may
+         * name it: a failed append or fsync fails the batch */
+        if (p->err || fflush(p->out.f) != 0 || fsync(fileno(p->out.f)) != 0) {
+            if (!p->err) p->err = errno ? errno : EIO;
+            if (!err) err = p->err > 0 ? p->err : EIO;
         }
     }
     if (err) errno = err;
@@ -196,9 +200,8 @@ void cli_assemble_abort(cli_run *run)
     for (size_t i = 0; i < run->n_parts; i++) {
         cli_out *out = &run->parts[i].out;
         if (!out->f) continue;
-        if (!strncmp(out->tmp, run->journal, strlen(run->journal)) &&
-            out->tmp[strlen(run->journal)] == '/') {
-            fclose(out->f);             /* the journal's: records may name it */
+        if (run->parts[i].in_journal) {
+            fclose(out->f);             /* records may name it: it stays */
             out->f = NULL;
         } else {
             cli_out_abort(out);
