@@ -20,7 +20,7 @@
  * (cli_jwriter_give) instead of its logs; the syncer appends those that
  * are next in order straight to the files being assembled (which then
  * hold the range the record names) and the others to its own spill logs
- * (rRsG.ts ...).  So most rows reach the disk once, not twice.
+ * (rRs0gG.ts ...).  So most rows reach the disk once, not twice.
  *
  * Invariant: a replication is finished exactly when a whole record with a
  * right checksum exists; the record is appended only after its ranges are
@@ -225,12 +225,13 @@ uint64_t jr_fnv1a(uint64_t h, const char *s, size_t n)
 }
 
 /* Creates STEM.res with O_EXCL for the first free generation, so a
- * resumed run never appends to the logs of an earlier one. */
-static int create_res(const char *dir, int rank, int thread, char *stem, size_t n)
+ * resumed run never appends to the logs of an earlier one: STEM =
+ * DIR/rR<role>Ig<G>, role 't' for thread I's writer, 's' for the syncer. */
+static int create_res(const char *dir, int rank, char role, int i, char *stem, size_t n)
 {
     for (int g = 0; g < 100000; g++) {
         char path[4300];
-        snprintf(stem, n, "%s/r%dt%dg%d", dir, rank, thread, g);
+        snprintf(stem, n, "%s/r%d%c%dg%d", dir, rank, role, i, g);
         snprintf(path, sizeof path, "%s.res", stem);
         int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND, 0666);
         if (fd >= 0 || errno != EEXIST) return fd;
@@ -259,7 +260,7 @@ static int close_writer(cli_jwriter *w)
 cli_jwriter *cli_jwriter_open(cli_run *run, int rank, int thread)
 {
     char stem[4200], path[4300];
-    int res = create_res(run->journal, rank, thread, stem, sizeof stem);
+    int res = create_res(run->journal, rank, 't', thread, stem, sizeof stem);
     if (res < 0) return NULL;
     cli_jwriter *w = sim_xcalloc(1, sizeof *w);
     w->res = res;
@@ -414,29 +415,29 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-/* Creates the syncer's spill logs, STEM.ts / .cases / .rep with STEM =
- * rRsG for the first free generation G.  0 or an errno. */
+/* Creates the syncer's spill logs, STEM.ts / .cases / .rep, beside an
+ * empty STEM.res that makes the stem new (create_res).  0 or an errno. */
 static int open_spill(cli_journal *j)
 {
-    for (int g = 0; g < 100000; g++) {
-        char path[4300];
-        int k = 0;
-        for (; k < NLOG; k++) {
-            snprintf(path, sizeof path, "%s/r%ds%d.%s", j->dir, j->rank, g, jr_exts[k]);
-            j->spill[k] = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND, 0666);
-            if (j->spill[k] < 0) break;
-            j->spill_file[k] = add_file(j, path, 1);
-            j->spill_size[k] = 0;
+    char stem[4200], path[4300];
+    int res = create_res(j->dir, j->rank, 's', 0, stem, sizeof stem);
+    if (res < 0) return errno ? errno : EEXIST;
+    close(res);
+    for (int k = 0; k < NLOG; k++) {
+        snprintf(path, sizeof path, "%s.%s", stem, jr_exts[k]);
+        j->spill[k] = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0666);
+        if (j->spill[k] < 0) {
+            int err = errno;
+            for (int i = 0; i < k; i++) {
+                close(j->spill[i]);
+                j->spill[i] = -1;
+            }
+            return err;
         }
-        if (k == NLOG) return 0;
-        int err = errno;
-        for (int i = 0; i < k; i++) {
-            close(j->spill[i]);
-            j->spill[i] = -1;
-        }
-        if (err != EEXIST) return err;
+        j->spill_file[k] = add_file(j, path, 1);
+        j->spill_size[k] = 0;
     }
-    return EEXIST;
+    return 0;
 }
 
 /* Given text that no file being assembled took (out of order, or none is

@@ -134,12 +134,14 @@ int cli_journal_scan(cli_run *run, const char *dir, int values, int except_rank,
     if (!d) return -1;
     struct dirent *e;
     int rc = 0;
-    char skip[32];
-    snprintf(skip, sizeof skip, "r%dt", except_rank);
+    char skip[32];          /* "r<rank>", then the role letter */
+    size_t n_skip = (size_t)snprintf(skip, sizeof skip, "r%d", except_rank);
     while (!rc && (e = readdir(d))) {
         size_t n = strlen(e->d_name);
         if (n < 5 || e->d_name[0] != 'r' || strcmp(e->d_name + n - 4, ".res")) continue;
-        if (except_rank >= 0 && !strncmp(e->d_name, skip, strlen(skip))) continue;
+        if (except_rank >= 0 && !strncmp(e->d_name, skip, n_skip) &&
+            (e->d_name[n_skip] == 't' || e->d_name[n_skip] == 's'))
+            continue;
         rc = scan_log(run, dir, e->d_name, values, dups);
     }
     closedir(d);
