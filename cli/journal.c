@@ -560,6 +560,7 @@ static void *syncer(void *arg)
 {
     double cpu0 = cli_thread_cpu_seconds();
     cli_journal *j = arg;
+    pthread_setname_np(pthread_self(), "kimsim-sync");
     struct timespec next = { 0, 0 };
     pthread_mutex_lock(&j->lock);
     for (;;) {
