@@ -165,7 +165,7 @@ static int value_opt(cli_opts *o, const char *cmd, int argc, char **argv, int *i
         break;
     case 4: {
         if (!strchr(v, '=')) return 100 + bad(cmd, "--set needs KEY=VALUE, got '%s'", v);
-        scn_override ov = { v };
+        scn_override ov = { .assignment = v };
         push(&o->sets, &o->n_sets, sizeof ov, &ov);
         break;
     }

@@ -12,6 +12,51 @@
 #include <string.h>
 
 /* Splits "key=v1,v2,v3" into n assignments "key=vi" (malloc'd). */
+/* The comma that ends the value starting at v, or NULL: commas inside
+ * [ ] belong to an array value (serves=[a, b],["*"]). */
+static const char *next_comma(const char *v)
+{
+    int depth = 0;
+    for (; *v; v++) {
+        if (*v == '[') depth++;
+        else if (*v == ']' && depth > 0) depth--;
+        else if (*v == ',' && depth == 0) return v;
+    }
+    return NULL;
+}
+
+/* Do two --vary values name the same value ("1.5" and "1.50" do)? */
+static int same_value(const char *a, const char *b)
+{
+    char *ea, *eb;
+    double x = strtod(a, &ea), y = strtod(b, &eb);
+    if (ea != a && !*ea && eb != b && !*eb) return x == y;
+    return strcmp(a, b) == 0;
+}
+
+/* Refuses a --vary that gives a value twice, and a key varied twice: each
+ * would make variants that are not what their labels say. */
+static int check_vary(char **spec, size_t n_spec, char ***vals, const size_t *cnt)
+{
+    for (size_t i = 0; i < n_spec; i++) {
+        size_t klen = (size_t)(strchr(spec[i], '=') - spec[i]);
+        for (size_t j = 0; j < i; j++)
+            if (strncmp(spec[i], spec[j], klen + 1) == 0) {
+                fprintf(stderr, "kimsim: --vary %.*s is given twice; put all its values "
+                        "in one --vary\n", (int)klen, spec[i]);
+                return CLI_EBADINPUT;
+            }
+        for (size_t a = 0; a < cnt[i]; a++)
+            for (size_t b = 0; b < a; b++)
+                if (same_value(vals[i][a] + klen + 1, vals[i][b] + klen + 1)) {
+                    fprintf(stderr, "kimsim: --vary %s: the value '%s' is given twice\n",
+                            spec[i], vals[i][a] + klen + 1);
+                    return CLI_EBADINPUT;
+                }
+    }
+    return 0;
+}
+
 static char **split_vary(const char *spec, size_t *n)
 {
     const char *eq = strchr(spec, '=');
@@ -19,7 +64,7 @@ static char **split_vary(const char *spec, size_t *n)
     char **out = NULL;
     *n = 0;
     for (const char *v = eq + 1;;) {
-        const char *comma = strchr(v, ',');
+        const char *comma = next_comma(v);
         size_t vlen = comma ? (size_t)(comma - v) : strlen(v);
         out = sim_xrealloc(out, (*n + 1) * sizeof *out);
         char *a = sim_xmalloc(klen + vlen + 2);
@@ -54,6 +99,7 @@ static int load_one(cli_run *run, const char *file, char **assign, size_t n_assi
     size_t len = 8;
     for (size_t i = 0; i < n_assign; i++) {
         v->ov[o->n_sets + i].assignment = assign[i];
+        v->ov[o->n_sets + i].option = "--vary";
         len += strlen(assign[i]) + 1;
     }
     v->label = sim_xmalloc(len);
@@ -95,7 +141,7 @@ int cli_load_variants(cli_run *run)
     }
     run->first_of_file = sim_xcalloc(o->n_files + 1, sizeof *run->first_of_file);
     char **assign = sim_xcalloc(nv + 1, sizeof *assign);
-    int rc = 0;
+    int rc = check_vary((char **)o->vary, nv, vals, cnt);
     for (size_t f = 0; f < o->n_files && !rc; f++) {
         run->first_of_file[f] = run->n_v;
         for (size_t k = 0; k < total && !rc; k++) {

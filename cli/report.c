@@ -149,6 +149,7 @@ static int load_scenario(report_ctx *c, const char *path, const char *want_hash)
     const char *label = c->r.variant;
     char *copy = sim_xstrdup(strcmp(label, "base") ? label : "");
     scn_override ov[64];
+    memset(ov, 0, sizeof ov);
     size_t n = 0;
     for (char *save = NULL, *a = strtok_r(copy, ";", &save); a && n < 64;
          a = strtok_r(NULL, ";", &save))

@@ -236,7 +236,7 @@ static int read_capacity(scn_ctx *c, const config_setting_t *e, const char *path
         scn_join(k, path, "filled_fte");
         return scn_fail(c, config_setting_get_member(e, "filled_fte"), k,
                         "must be <= fte (%.10g%s%s), got %.15g", p->fte,
-                        set ? " from --set " : "", set ? set : "", p->filled_fte);
+                        set ? " from " : "", set ? set : "", p->filled_fte);
     }
     if (p->fte * p->caseload_per_fte <= (double)SCN_MAX_SLOTS) return 0;
     scn_join(k, path, "fte");

@@ -222,6 +222,8 @@ static int load_text(const char *text, const char *name, const char *dir,
     if (!rc) rc = convert(&c, config_root_setting(&cfg));
     config_destroy(&cfg);
     free(wide);
+    for (size_t i = 0; i < c.n_labels; i++) free(c.labels[i]);
+    free(c.labels);
     scn_kind_fini(&c.ct);
     scn_kind_fini(&c.mu);
     scn_kind_fini(&c.po);

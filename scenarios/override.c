@@ -32,13 +32,15 @@ static int set_fail(scn_ctx *c, const char *a, const char *fmt, ...)
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     c->err->code = SCN_EBADINPUT;
-    snprintf(c->err->msg, sizeof c->err->msg, "--set %s: %.300s", a, what);
+    snprintf(c->err->msg, sizeof c->err->msg, "%s %s: %.300s", c->option, a, what);
     return SCN_EBADINPUT;
 }
 
-static void mark(config_setting_t *s, const char *a)
+/* The hook is the label "--set K=V" (or "--vary K=V"), which the
+ * loader's messages then name instead of a line of the file. */
+static void mark(config_setting_t *s, const char *label)
 {
-    config_setting_set_hook(s, (void *)a);
+    config_setting_set_hook(s, (void *)label);
 }
 
 /* ------------------------------------------------------------------ */
@@ -119,7 +121,7 @@ static bool parse_number(const char *v, double *x, bool *integral)
 }
 
 /* "a", "*" or "[a, b]" -> an array of strings ("[]" -> empty). */
-static void set_strings(config_setting_t *arr, const char *v, const char *a)
+static void set_strings(config_setting_t *arr, const char *v, const char *label)
 {
     size_t n = strlen(v);
     char *buf = sim_xstrdup(v), *s = buf;
@@ -137,7 +139,7 @@ static void set_strings(config_setting_t *arr, const char *v, const char *a)
         if (len >= 2 && s[0] == '"' && s[len - 1] == '"') { s[len - 1] = '\0'; s++; }
         config_setting_t *e = config_setting_add(arr, NULL, CONFIG_TYPE_STRING);
         config_setting_set_string(e, s);
-        mark(e, a);
+        mark(e, label);
     }
     free(buf);
 }
@@ -158,7 +160,7 @@ static int value_type(const config_setting_t *old, scn_type type, const char *v)
 }
 
 static void set_scalar(config_setting_t *parent, const char *name, scn_type type,
-                       const char *v, const char *a)
+                       const char *v, const char *label)
 {
     config_setting_t *s = config_setting_get_member(parent, name);
     int t = value_type(s, type, v);
@@ -173,9 +175,9 @@ static void set_scalar(config_setting_t *parent, const char *name, scn_type type
     else if (t == CONFIG_TYPE_FLOAT) config_setting_set_float(s, strtod(v, NULL));
     else {
         while (config_setting_length(s) > 0) config_setting_remove_elem(s, 0);
-        set_strings(s, v, a);
+        set_strings(s, v, label);
     }
-    mark(s, a);
+    mark(s, label);
 }
 
 /* ------------------------------------------------------------------ */
@@ -195,7 +197,7 @@ static char *next_seg(char **rest)
 
 /* Walks key (modified in place) from the root and writes the value. */
 static int walk(scn_ctx *c, config_setting_t *cur, char *key, const char *v,
-                const char *a)
+                const char *a, const char *label)
 {
     const scn_key *keys = scn_top_keys;
     char *rest = key, *seg;
@@ -218,6 +220,9 @@ static int walk(scn_ctx *c, config_setting_t *cur, char *key, const char *v,
                                 k->what, seg, k->type == SCN_T_LIST ? "[0]" : "<id>");
             cur = find_item(child, id, k->type == SCN_T_LIST);
             if (!cur) return missing_item(c, a, k, child, id);
+            if (!config_setting_is_group(cur))      /* the loader says where */
+                return set_fail(c, a, "%s.%s is %s in the scenario, not a group { ... }",
+                                seg, id, scn_type_words(cur));
             keys = k->sub;
         } else if (k->type == SCN_T_GROUP) {
             if (!rest)
@@ -226,18 +231,18 @@ static int walk(scn_ctx *c, config_setting_t *cur, char *key, const char *v,
             if (child && !config_setting_is_group(child))
                 return set_fail(c, a, "'%s' is %s in the scenario, not a group",
                                 seg, scn_type_words(child));
-            if (!child) mark(child = config_setting_add(cur, seg, CONFIG_TYPE_GROUP), a);
+            if (!child) mark(child = config_setting_add(cur, seg, CONFIG_TYPE_GROUP), label);
             cur = child;
             keys = k->sub;
         } else {
             if (rest) return set_fail(c, a, "'%s' has no keys", seg);
-            set_scalar(cur, seg, k->type, v, a);
+            set_scalar(cur, seg, k->type, v, label);
         }
     }
     return 0;
 }
 
-static int apply_one(scn_ctx *c, config_setting_t *root, const char *a)
+static int apply_one(scn_ctx *c, config_setting_t *root, const char *a, const char *label)
 {
     const char *eq = strchr(a, '=');
     if (!eq || eq == a)
@@ -248,14 +253,20 @@ static int apply_one(scn_ctx *c, config_setting_t *root, const char *a)
     key[eq - a] = '\0';
     if (key[0] == '.' || key[eq - a - 1] == '.' || strstr(key, ".."))
         return set_fail(c, a, "empty part in the key");
-    return walk(c, root, key, eq + 1, a);
+    return walk(c, root, key, eq + 1, a, label);
 }
 
 int scn_apply_overrides(scn_ctx *c, config_t *cfg, const scn_override *ov,
                         size_t n_ov)
 {
-    for (size_t i = 0; i < n_ov; i++)
-        if (apply_one(c, config_root_setting(cfg), ov[i].assignment))
+    c->labels = sim_xcalloc(n_ov + 1, sizeof *c->labels);
+    for (size_t i = 0; i < n_ov; i++) {
+        c->option = ov[i].option ? ov[i].option : "--set";
+        size_t n = strlen(c->option) + strlen(ov[i].assignment) + 2;
+        char *label = c->labels[c->n_labels++] = sim_xmalloc(n);
+        snprintf(label, n, "%s %s", c->option, ov[i].assignment);
+        if (apply_one(c, config_root_setting(cfg), ov[i].assignment, label))
             return SCN_EBADINPUT;
+    }
     return 0;
 }

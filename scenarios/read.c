@@ -23,7 +23,7 @@ static void where(const scn_ctx *c, const config_setting_t *s, char *buf,
 {
     const char *file = c->file;
     if (s && config_setting_get_hook(s)) {
-        snprintf(buf, n, "--set %s", (const char *)config_setting_get_hook(s));
+        snprintf(buf, n, "%s", (const char *)config_setting_get_hook(s));
         return;
     }
     if (s && config_setting_source_file(s)) file = config_setting_source_file(s);

@@ -26,6 +26,8 @@ typedef struct scn_err {
  * "horizon_days", "targets.wait_days".  Values are parsed as the key's type. */
 typedef struct scn_override {
     const char *assignment;  /* borrowed "key=value" */
+    const char *option;      /* the option it came from, for messages: "--vary"
+                              * (NULL: "--set") */
 } scn_override;
 
 /* Loads `path`, applies the overrides in order, validates, and fills *out

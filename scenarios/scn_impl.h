@@ -84,11 +84,14 @@ typedef struct scn_ctx {
     scn_err *err;
     kim_scenario *sc;
     scn_kind ct, mu, po;        /* case types, municipalities, posts */
+    const char *option;         /* "--set" or "--vary": the override being applied */
+    char **labels;              /* "--set K=V" of each override applied: */
+    size_t n_labels;            /* the hooks of the settings they wrote */
 } scn_ctx;
 
 /* Fills c->err (unless already filled) with "<where>: <path>: <problem>",
  * where <where> is "file:line" of s, "file" when s has no line, or
- * "--set K=V" when s was written by an override.  Returns SCN_EBADINPUT. */
+ * "--set K=V" (or "--vary K=V") when s was written by an override.  Returns SCN_EBADINPUT. */
 int scn_fail(scn_ctx *c, const config_setting_t *s, const char *path,
              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int scn_vfail(scn_ctx *c, const config_setting_t *s, const char *path,

@@ -448,8 +448,8 @@ static void test_decisions_recommend_mmc(void **state)
     long want = mmc_servers(10.8, 0.5, 0.9);
     assert_int_equal(want, 14);     /* P(W <= 0.5): 0.858 at 13, 0.945 at 14 */
     const char *files[] = { "scenarios/mmc.cfg" };
-    scn_override sets[] = { { "horizon_days=1000" }, { "warmup_days=50" },
-                            { "targets.wait_days=0.5" } };
+    scn_override sets[] = { { .assignment = "horizon_days=1000" }, { .assignment = "warmup_days=50" },
+                            { .assignment = "targets.wait_days=0.5" } };
     cli_opts o = { .files = files, .n_files = 1, .sets = sets, .n_sets = 3,
                    .reps = 8, .jobs = 2, .quiet = 1 };
     cli_rec_post *out;

@@ -300,16 +300,16 @@ static void test_scenarios_override_ok(void **state)
 {
     (void)state;
     static const scn_override ov[] = {
-        { "horizon_days=730" }, { "posts.drk-hueckelhoven.fte=1.0" },
-        { "posts.drk-hueckelhoven.filled_fte=0.75" },
-        { "municipalities.erkelenz.arrivals_per_year=90.5" },
-        { "targets.wait_days=21.5" }, { "policy.queue=priority" },
-        { "case_types.standard.share=0.5" }, { "case_types.housing.share=0.4" },
-        { "case_types.standard.duration.median=200.5" },
-        { "posts.kreis-ki.staffing.hiring_lag.max=250.75" },
-        { "posts.pool.serves=[hueckelhoven, \"Erkelenz\"]" },
-        { "drivers.[0].factor=3.25" }, { "seed=123456789012345" },
-        { "warmup_days=auto" }, { "name=2023" }, { "replications=7" },
+        { .assignment = "horizon_days=730" }, { .assignment = "posts.drk-hueckelhoven.fte=1.0" },
+        { .assignment = "posts.drk-hueckelhoven.filled_fte=0.75" },
+        { .assignment = "municipalities.erkelenz.arrivals_per_year=90.5" },
+        { .assignment = "targets.wait_days=21.5" }, { .assignment = "policy.queue=priority" },
+        { .assignment = "case_types.standard.share=0.5" }, { .assignment = "case_types.housing.share=0.4" },
+        { .assignment = "case_types.standard.duration.median=200.5" },
+        { .assignment = "posts.kreis-ki.staffing.hiring_lag.max=250.75" },
+        { .assignment = "posts.pool.serves=[hueckelhoven, \"Erkelenz\"]" },
+        { .assignment = "drivers.[0].factor=3.25" }, { .assignment = "seed=123456789012345" },
+        { .assignment = "warmup_days=auto" }, { .assignment = "name=2023" }, { .assignment = "replications=7" },
     };
     kim_scenario sc;
     load_ok(GOOD "full.cfg", ov, sizeof ov / sizeof *ov, &sc);
@@ -332,11 +332,11 @@ static void test_scenarios_override_creates(void **state)
 {
     (void)state;
     static const scn_override ov[] = {
-        { "posts.team.filled_fte=0.5" }, { "targets.max_utilization=0.875" },
-        { "municipalities.town.initial.waiting=12" }, { "cost.top_up_per_fte_year=5125.5" },
-        { "posts.team.staffing.hiring_lag.dist=exponential" },
-        { "posts.team.staffing.hiring_lag.mean=95.25" },
-        { "case_types.all.patience.dist=fixed" }, { "case_types.all.patience.value=60.5" },
+        { .assignment = "posts.team.filled_fte=0.5" }, { .assignment = "targets.max_utilization=0.875" },
+        { .assignment = "municipalities.town.initial.waiting=12" }, { .assignment = "cost.top_up_per_fte_year=5125.5" },
+        { .assignment = "posts.team.staffing.hiring_lag.dist=exponential" },
+        { .assignment = "posts.team.staffing.hiring_lag.mean=95.25" },
+        { .assignment = "case_types.all.patience.dist=fixed" }, { .assignment = "case_types.all.patience.value=60.5" },
     };
     kim_scenario sc;
     load_ok(GOOD "five.cfg", ov, sizeof ov / sizeof *ov, &sc);
@@ -379,7 +379,7 @@ static void test_scenarios_override_bad(void **state)
           "at least one municipality" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        scn_override ov = { cases[i][0] };
+        scn_override ov = { .assignment = cases[i][0] };
         kim_scenario sc;
         scn_err err;
         assert_int_equal(scn_load(GOOD "full.cfg", &ov, 1, &sc, &err), SCN_EBADINPUT);
@@ -562,7 +562,7 @@ static void test_scenarios_print_round_trip(void **state)
 static void test_scenarios_hash_stable(void **state)
 {
     (void)state;
-    scn_override ov = { "posts.drk-hueckelhoven.fte=1.75" };
+    scn_override ov = { .assignment = "posts.drk-hueckelhoven.fte=1.75" };
     kim_scenario a, b, c;
     load_ok(GOOD "full.cfg", NULL, 0, &a);
     load_ok(GOOD "full.cfg", NULL, 0, &b);
@@ -601,7 +601,7 @@ static void test_scenarios_wide_integers(void **state)
 static void test_scenarios_max_waiting(void **state)
 {
     (void)state;
-    scn_override ov = { "max_waiting=12345" };
+    scn_override ov = { .assignment = "max_waiting=12345" };
     kim_scenario sc;
     scn_err err;
     load_ok(GOOD "five.cfg", &ov, 1, &sc);
@@ -622,7 +622,7 @@ static void test_scenarios_max_waiting(void **state)
 static void test_scenarios_results_size(void **state)
 {
     (void)state;
-    scn_override ov = { "replications=10000000" };
+    scn_override ov = { .assignment = "replications=10000000" };
     kim_scenario sc;
     scn_err err;
     assert_int_equal(scn_load(GOOD "five.cfg", &ov, 1, &sc, &err), SCN_EBADINPUT);

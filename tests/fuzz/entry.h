@@ -104,6 +104,7 @@ static size_t fuzz_sets(const char *text, scn_override *ov, char **sets)
         sets[n] = strndup(p + 5, len);
         if (!sets[n]) abort();
         ov[n].assignment = sets[n];
+        ov[n].option = NULL;
         n++;
     }
     return n;
