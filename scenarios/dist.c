@@ -197,8 +197,15 @@ int scn_read_dist(scn_ctx *c, const config_setting_t *g, const char *path,
     if (check_kind_keys(c, g, path, sp)) return SCN_EBADINPUT;
     *d = (kim_dist){ .kind = sp->kind, .max = INFINITY };
     if (read_params(c, g, path, d)) return SCN_EBADINPUT;
-    if (!isfinite(kim_dist_mean(d)) || !isfinite(kim_dist_sd(d)))
-        return scn_fail(c, g, path, "parameters give an infinite mean or sd");
+    if (!isfinite(kim_dist_mean(d)) || !isfinite(kim_dist_sd(d))) {
+        /* blame a parameter a --set wrote, if one did, not the group's line */
+        const config_setting_t *at = g;
+        for (int i = 0; i < config_setting_length(g); i++) {
+            const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+            if (config_setting_get_hook(m)) at = m;
+        }
+        return scn_fail(c, at, path, "parameters give an infinite mean or sd");
+    }
     if (sp->kind == KIM_DIST_UNIFORM || sp->kind == KIM_DIST_TRIANGULAR) return 0;
     return scn_opt_num(c, g, path, "max", &d->max, 0.0, INFINITY, SCN_LO_OPEN);
 }

@@ -200,6 +200,38 @@ static int read_driver(scn_ctx *c, const config_setting_t *g, size_t i)
     }
 }
 
+/* A staffing driver that sets filled_fte alone: it may not exceed the
+ * post's fte at that day, the post's own or that of the last staffing
+ * driver before it (by day, then by place in the list) that set one. */
+static int check_filled(scn_ctx *c, const config_setting_t *list, size_t i)
+{
+    const kim_scenario *sc = c->sc;
+    const kim_driver *d = &sc->drivers[i];
+    if (d->kind != KIM_DRV_STAFFING || !isnan(d->fte)) return 0;
+    double fte = sc->posts[d->post].fte;
+    const char *from = "the post's";
+    char src[64] = "", path[SCN_PATH];
+    long last = -1;
+    for (size_t j = 0; j < sc->n_drivers; j++) {
+        const kim_driver *e = &sc->drivers[j];
+        if (e->kind != KIM_DRV_STAFFING || e->post != d->post || isnan(e->fte)) continue;
+        if (e->day > d->day || (e->day == d->day && j > i)) continue;
+        if (last >= 0 && (e->day < sc->drivers[last].day)) continue;
+        last = (long)j;
+    }
+    if (last >= 0) {
+        fte = sc->drivers[last].fte;
+        snprintf(src, sizeof src, "drivers.[%ld]'s", last);
+        from = src;
+    }
+    if (!(d->filled_fte > fte)) return 0;
+    snprintf(path, sizeof path, "drivers.[%zu].filled_fte", i);
+    const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+    return scn_fail(c, config_setting_get_member(g, "filled_fte"), path,
+                    "must be <= %s fte at day %.10g (%.10g), got %.15g", from, d->day,
+                    fte, d->filled_fte);
+}
+
 int scn_read_drivers(scn_ctx *c, const config_setting_t *root)
 {
     const config_setting_t *list;
@@ -212,5 +244,7 @@ int scn_read_drivers(scn_ctx *c, const config_setting_t *root)
     for (size_t i = 0; i < n; i++)
         if (read_driver(c, config_setting_get_elem(list, (unsigned)i), i))
             return SCN_EBADINPUT;
+    for (size_t i = 0; i < n; i++)
+        if (check_filled(c, list, i)) return SCN_EBADINPUT;
     return 0;
 }

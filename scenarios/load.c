@@ -144,10 +144,12 @@ static int read_policy_cost(scn_ctx *c, const config_setting_t *root)
     sc->queue = (kim_queue_policy)q;
     sc->assign = (kim_assign_policy)a;
     sc->capacity_drop = (kim_drop_policy)d;
+    /* 1e9 EUR per post and year: far above any salary, low enough that
+     * cost_eur sums of a state's posts over decades stay finite */
     if (co && (scn_opt_num(c, co, "cost", "per_fte_year", &sc->cost_per_fte_year,
-                           0.0, INFINITY, 0) ||
+                           0.0, 1e9, 0) ||
                scn_opt_num(c, co, "cost", "top_up_per_fte_year",
-                           &sc->cost_top_up_per_fte_year, 0.0, INFINITY, 0)))
+                           &sc->cost_top_up_per_fte_year, 0.0, 1e9, 0)))
         return SCN_EBADINPUT;
     return 0;
 }
@@ -200,6 +202,53 @@ static int parse_error(const config_t *cfg, const char *name, scn_err *err)
     return SCN_EBADINPUT;
 }
 
+/* Checks the files text includes (and theirs), before libconfig reads
+ * them: each must be a readable regular file (a FIFO would hang the
+ * reader, a folder stops it inside its scanner with no file or line), and
+ * may hold no integer that needs more than 32 bits, which libconfig 1.5
+ * would cut silently in a file it reads itself (text.c).  Paths resolve
+ * as libconfig resolves them: against the scenario's folder, even when
+ * absolute (libconfig 1.5 prefixes its include folder to every name). */
+static int check_includes(scn_ctx *c, const char *text, const char *file, int depth)
+{
+    const char *s = text;
+    char name[4096];
+    unsigned line;
+    while (depth < 10 && scn_next_include(text, &s, name, sizeof name, &line)) {
+        char *path = sim_xmalloc(strlen(c->dir) + strlen(name) + 1);
+        sprintf(path, "%s%s", c->dir, name);        /* c->dir ends in '/' */
+        struct stat st;
+        const char *why = stat(path, &st) != 0 ? strerror(errno)
+                        : S_ISDIR(st.st_mode) ? "is a folder"
+                        : !S_ISREG(st.st_mode) ? "is not a regular file" : NULL;
+        char *inc = why ? NULL : scn_read_file(path, "the included file", c->err);
+        int rc = 0;
+        unsigned at;
+        size_t len;
+        const char *wide;
+        if (why) {
+            c->err->code = SCN_EBADINPUT;
+            snprintf(c->err->msg, sizeof c->err->msg, "%.200s:%u: @include \"%.200s\": %s",
+                     file, line, name, why);
+            rc = SCN_EBADINPUT;
+        } else if (!inc) {
+            rc = c->err->code;
+        } else if ((wide = scn_wide_int(inc, &at, &len))) {
+            c->err->code = SCN_EBADINPUT;
+            snprintf(c->err->msg, sizeof c->err->msg, "%.200s:%u: %.*s needs more than "
+                     "32 bits, which libconfig cuts in an included file: write %.*sL",
+                     path, at, (int)len, wide, (int)len, wide);
+            rc = SCN_EBADINPUT;
+        } else {
+            rc = check_includes(c, inc, path, depth + 1);
+        }
+        free(inc);
+        free(path);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
 /* Parses text, applies the overrides and converts; dir ends in '/' or is
  * "" (the current folder). */
 static int load_text(const char *text, const char *name, const char *dir,
@@ -217,7 +266,8 @@ static int load_text(const char *text, const char *name, const char *dir,
     config_init(&cfg);
     if (dir[0]) config_set_include_dir(&cfg, dir);
     kim_scenario_defaults(&sc);
-    if (!config_read_string(&cfg, wide)) rc = parse_error(&cfg, name, err);
+    if (check_includes(&c, text, name, 0)) rc = err->code;
+    else if (!config_read_string(&cfg, wide)) rc = parse_error(&cfg, name, err);
     else rc = scn_apply_overrides(&c, &cfg, ov, n_ov);
     if (!rc) rc = convert(&c, config_root_setting(&cfg));
     config_destroy(&cfg);
@@ -246,12 +296,13 @@ int scn_load_string(const char *text, const char *name,
     return load_text(text, name, "", ov, n_ov, out, err);
 }
 
-/* Fills err for a file that cannot be read: a missing file or a folder is
- * bad input, anything else a system failure. */
+/* Fills err for a file that cannot be read: a missing file, a folder, a
+ * name too long or a symlink loop is bad input (the name given is wrong),
+ * anything else a system failure. */
 static void file_error(const char *path, const char *what, int e, scn_err *err)
 {
-    err->code = (e == ENOENT || e == ENOTDIR || e == EISDIR) ? SCN_EBADINPUT
-                                                             : SCN_ESYSTEM;
+    err->code = (e == ENOENT || e == ENOTDIR || e == EISDIR || e == ENAMETOOLONG ||
+                 e == ELOOP) ? SCN_EBADINPUT : SCN_ESYSTEM;
     snprintf(err->msg, sizeof err->msg, "%s: cannot read %s: %s", path, what,
              strerror(e));
 }

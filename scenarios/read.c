@@ -175,9 +175,13 @@ int scn_opt_int(scn_ctx *c, const config_setting_t *g, const char *prefix,
     if (config_setting_type(m) == CONFIG_TYPE_INT) x = config_setting_get_int(m);
     else if (config_setting_type(m) == CONFIG_TYPE_INT64)
         x = config_setting_get_int64(m);
-    else if (config_setting_type(m) == CONFIG_TYPE_FLOAT)
-        return scn_fail(c, m, path, "must be a whole number, got %.15g",
-                        config_setting_get_float(m));
+    else if (config_setting_type(m) == CONFIG_TYPE_FLOAT) {
+        /* a whole number too large for 64 bits reads as a real (text.c) */
+        double v = config_setting_get_float(m);
+        if (v == floor(v) && fabs(v) >= 0x1p63)
+            return scn_fail(c, m, path, "must be in [%lld, %lld], got %.15g", lo, hi, v);
+        return scn_fail(c, m, path, "must be a whole number, got %.15g", v);
+    }
     else
         return scn_fail(c, m, path, "must be a whole number, got %s",
                         scn_type_words(m));

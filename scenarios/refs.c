@@ -3,7 +3,7 @@
  * references between them (serves, drivers, trace rows).
  *
  * Invariant: after scn_kind_build succeeded, ids are unique and names are
- * unique within a kind, and scn_resolve finds an item by its id first and
+ * unique within a kind, no name is another item's id, and scn_resolve finds an item by its id first and
  * by its name second, in O(log n).
  */
 #include "scn_impl.h"
@@ -76,6 +76,19 @@ int scn_kind_build(scn_ctx *c, scn_kind *k, const config_setting_t *list,
     dup = index_build(&k->by_id, ids, n, &first);
     if (dup >= 0)
         return duplicate(c, k, list, "id", ids[dup], dup, first);
+    /* a reference is an id or a name: one item's name may not be
+     * another's id, or the reference would silently mean the latter */
+    for (size_t i = 0; i < n; i++) {
+        long j = index_find(&k->by_id, names[i]);
+        if (j < 0 || (size_t)j == i) continue;
+        char path[SCN_PATH];
+        const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
+        snprintf(path, sizeof path, "%s.[%zu]", k->list, i);
+        return scn_fail(c, e, path, "name \"%s\" is the id of %s.[%ld] (line %u): a "
+                        "reference to it would be ambiguous; rename one or give it "
+                        "another id", names[i], k->list, j,
+                        config_setting_source_line(config_setting_get_elem(list, (unsigned)j)));
+    }
     return 0;
 }
 

@@ -185,6 +185,14 @@ int scn_apply_overrides(scn_ctx *c, config_t *cfg, const scn_override *ov,
 /* Rewrites decimal integer literals outside int32 so libconfig 1.5 does
  * not truncate them: appends 'L' (int64) or ".0" (beyond int64). */
 char *scn_widen_ints(const char *text);                           /* text.c */
+/* The first integer literal of text that scn_widen_ints would widen (it
+ * needs more than 32 bits), with its line and length; NULL if none. */
+const char *scn_wide_int(const char *text, unsigned *line, size_t *len);
+/* The next `@include "FILE"` at a line start at or after *s, outside
+ * comments and strings: FILE into name[n], its line into *line, *s past
+ * it; 0 when there is none. */
+int scn_next_include(const char *text, const char **s, char *name, size_t n,
+                     unsigned *line);
 /* Reads a whole text file into a new string (caller frees); NULL with err
  * filled when it cannot (load.c).  `what` names it in messages. */
 char *scn_read_file(const char *path, const char *what, scn_err *err);

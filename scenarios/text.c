@@ -8,9 +8,14 @@
  * fit in 64 bits and ".0" to larger ones (so they read as reals, and an
  * integer key rejects them instead of wrapping).
  *
- * Invariant: only characters are appended, and only after a decimal
- * integer literal outside strings and comments, so line numbers and every
- * other token are unchanged.
+ * Hex literals beyond 32 bits get the 'L' as well.  Included files
+ * (@include) are read by libconfig itself, so this pass cannot widen
+ * them: scn_wide_int finds such a literal there, and the loader refuses
+ * it rather than let it wrap.
+ *
+ * Invariant: only characters are appended, and only after an integer
+ * literal outside strings and comments, so line numbers and every other
+ * token are unchanged.
  */
 #include "scn_impl.h"
 #include "../sim/sim.h"
@@ -53,6 +58,27 @@ static const char *skip_opaque(const char *s)
     return NULL;
 }
 
+static int hex_value(char ch)
+{
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+    return -1;
+}
+
+/* The suffix the hex literal digits[0..n) (after "0x") needs: 'L' beyond
+ * 32 bits, as for decimals; "" when it fits, or is too large for 64
+ * bits (libconfig then reads it as it does today). */
+static const char *hex_suffix(const char *digits, size_t n)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v >> 60) return "";
+        v = v << 4 | (uint64_t)hex_value(digits[i]);
+    }
+    return v > 0x7fffffffu && v <= (uint64_t)INT64_MAX ? "L" : "";
+}
+
 /* The suffix a decimal literal digits[0..n) (negative when neg) needs. */
 static const char *suffix(const char *digits, size_t n, bool neg)
 {
@@ -66,32 +92,95 @@ static const char *suffix(const char *digits, size_t n, bool neg)
     return ".0";
 }
 
+/* Finds the next integer literal at or after *s outside strings and
+ * comments, copying what it passes to *o when o is not NULL.  Returns the
+ * suffix the literal needs ("" for none) and sets *lit, *end to it, or
+ * returns NULL at the end of the text. */
+static const char *next_int(const char *text, const char **s, char **o,
+                            const char **lit, const char **end)
+{
+    while (**s) {
+        const char *p = *s, *e = skip_opaque(p);
+        if (!e) {
+            if (*p < '0' || *p > '9' || inside_word(text, p)) e = p + 1;
+        }
+        if (e) {
+            if (o) { memcpy(*o, p, (size_t)(e - p)); *o += e - p; }
+            *s = e;
+            continue;
+        }
+        const char *add;
+        if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && hex_value(p[2]) >= 0) {
+            e = p + 2;
+            while (hex_value(*e) >= 0) e++;
+            add = word_char(*e) ? "" : hex_suffix(p + 2, (size_t)(e - p - 2));
+        } else {
+            e = p;
+            while (*e >= '0' && *e <= '9') e++;
+            add = word_char(*e) || *e == 'e' || *e == 'E'
+                ? "" : suffix(p, (size_t)(e - p), p > text && p[-1] == '-');
+        }
+        if (o) { memcpy(*o, p, (size_t)(e - p)); *o += e - p; }
+        *s = e;
+        *lit = p;
+        *end = e;
+        return add;
+    }
+    return NULL;
+}
+
 char *scn_widen_ints(const char *text)
 {
     size_t n = strlen(text);
     char *out = sim_xmalloc(n + n / 4 + 3), *o = out;  /* >= 10 digits per ".0" */
-    const char *s = text;
-    while (*s) {
-        const char *end = skip_opaque(s);
-        if (end) {
-            memcpy(o, s, (size_t)(end - s));
-            o += end - s;
-            s = end;
-            continue;
-        }
-        if (*s < '0' || *s > '9' || inside_word(text, s)) {
-            *o++ = *s++;
-            continue;
-        }
-        const char *d = s;
-        while (*s >= '0' && *s <= '9') s++;
-        memcpy(o, d, (size_t)(s - d));
-        o += s - d;
-        if (word_char(*s) || *s == 'e' || *s == 'E') continue;
-        const char *add = suffix(d, (size_t)(s - d), d > text && d[-1] == '-');
+    const char *s = text, *lit, *end, *add;
+    while ((add = next_int(text, &s, &o, &lit, &end))) {
         memcpy(o, add, strlen(add));
         o += strlen(add);
     }
     *o = '\0';
     return out;
+}
+
+const char *scn_wide_int(const char *text, unsigned *line, size_t *len)
+{
+    const char *s = text, *lit, *end, *add;
+    while ((add = next_int(text, &s, NULL, &lit, &end))) {
+        if (!*add) continue;
+        *line = 1;
+        for (const char *p = text; p < lit; p++) *line += *p == '\n';
+        *len = (size_t)(end - lit);
+        return lit;
+    }
+    return NULL;
+}
+
+int scn_next_include(const char *text, const char **s, char *name, size_t n,
+                     unsigned *line)
+{
+    const char *p = *s;
+    while (*p) {
+        if (p == text || p[-1] == '\n') {       /* a line start: libconfig's rule */
+            const char *q = p + strspn(p, " \t");
+            if (strncmp(q, "@include", 8) == 0 && (q[8] == ' ' || q[8] == '\t')) {
+                q += 8 + strspn(q + 8, " \t");
+                if (*q == '"') {
+                    size_t k = 0;
+                    for (q++; *q && *q != '"' && *q != '\n'; q++) {
+                        if (*q == '\\' && q[1]) q++;
+                        if (k + 1 < n) name[k++] = *q;
+                    }
+                    name[k] = '\0';
+                    *line = 1;
+                    for (const char *t = text; t < p; t++) *line += *t == '\n';
+                    *s = *q ? q + 1 : q;
+                    return 1;
+                }
+            }
+        }
+        const char *e = skip_opaque(p);
+        p = e ? e : p + 1;
+    }
+    *s = p;
+    return 0;
 }

@@ -369,7 +369,7 @@ static void test_scenarios_override_bad(void **state)
         { "posts..fte=1", "empty part in the key" },
         { "policy.queue=lifo", "--set policy.queue=lifo: policy.queue: must be one of" },
         { "replications=2.5", "replications: must be a whole number, got 2.5" },
-        { "seed=99999999999999999999", "seed: must be a whole number, got 1e+20" },
+        { "seed=99999999999999999999", "seed: must be in [0, 9223372036854775807], got 1e+20" },
         { "horizon_days=long", "horizon_days: must be a number, got a string (\"long\")" },
         { "posts.drk-hueckelhoven.fte=1.0", "full.cfg:39: posts.drk-hueckelhoven.filled_fte: "
           "must be <= fte (1 from --set posts.drk-hueckelhoven.fte=1.0), got 1.25" },
