@@ -76,6 +76,10 @@ typedef struct cli_run {
 /* args.c */
 int cli_parse_run_opts(int argc, char **argv, cli_opts *o, const char *cmd);
 void cli_opts_fini(cli_opts *o);
+/* The same for commands that only read scenarios (check, erlang): files
+ * and --set K=V; any other option is bad input (CLI_EBADINPUT, message),
+ * not silently ignored. */
+int cli_parse_file_opts(int argc, char **argv, cli_opts *o, const char *cmd);
 void cli_usage(FILE *f, const char *cmd);
 
 /* files.c: atomic output (temp file + fsync + rename) */

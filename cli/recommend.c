@@ -463,7 +463,8 @@ static int check_opts(const cli_opts *o)
     const char *why = NULL;
     if (o->n_files != 1) why = "takes one scenario file";
     else if (o->n_vary) why = "--vary belongs to run and compare";
-    else if (o->resume || o->shard_n || o->trace) why = "--resume, --shard and --trace belong to run";
+    else if (o->resume || o->shard_n || o->trace || o->ts_limit)
+        why = "--resume, --shard, --trace and --timeseries belong to run";
     else if (o->out_dir && cli_dir_exists(o->out_dir) && !o->force)
         why = "-o DIR exists; use --force to replace its results";
     if (!why) return 0;

@@ -225,7 +225,7 @@ int cmd_run(int argc, char **argv)
 int cmd_check(int argc, char **argv)
 {
     cli_opts o;
-    int rc = cli_parse_run_opts(argc, argv, &o, "check");
+    int rc = cli_parse_file_opts(argc, argv, &o, "check");
     if (rc) { cli_opts_fini(&o); return rc < 0 ? CLI_OK : rc; }
     for (size_t i = 0; i < o.n_files && !rc; i++) {
         kim_scenario sc;

@@ -1,0 +1,97 @@
+#!/bin/sh
+# Command-line tests of where output goes: -o (run, compare, recommend),
+# the options' strict parsing (-s, --shard), and check and erlang refusing
+# run-only options.  Every refusal must exit 2 with a message and create or
+# change nothing.
+set -u
+K=${KIMSIM:-build/kimsim}
+case $K in /*) ;; *) K=$(pwd)/$K ;; esac
+R=$(pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+ok()   { echo "ok   $1"; }
+bad()  { echo "FAIL $1"; fails=$((fails + 1)); }
+# refused WHAT FRAGMENT CMD...: CMD exits 2 and says FRAGMENT on stderr.
+refused() {
+  what=$1; frag=$2; shift 2
+  "$@" >"$T/out" 2>"$T/err"; rc=$?
+  if [ $rc = 2 ] && grep -qF -- "$frag" "$T/err"; then ok "$what"
+  else bad "$what: exit $rc, want 2 and '$frag':"; cat "$T/err"; fi
+}
+# listing DIR: every path under DIR with its checksum (to see nothing changed).
+listing() { (cd "$1" && find . -print | sort && find . -type f -exec cksum {} + | sort); }
+
+# A small scenario; variants of it differ in their name (line 2).
+cat > "$T/base.cfg" <<'EOF'
+# a scenario whose name is on line 2 (name = "in a comment" does not count)
+name = "base";
+horizon_days = 200.5; sample_days = 50.0;
+case_types = ( { name = "standard"; share = 1.0;
+                 duration = { dist = "exponential"; mean = 40.5; }; } );
+municipalities = ( { name = "Stadt"; arrivals_per_year = 80.5; } );
+posts = ( { name = "Kreis"; fte = 1.5; serves = ["*"]; } );
+EOF
+named() { sed "s|^name = \"base\";|name = \"$1\";|" "$T/base.cfg" > "$T/$2"; }
+named ".." dotdot.cfg
+named "../victim" victim.cfg
+named "/abs" abs.cfg
+named ".hidden" hidden.cfg
+named "summary.csv" summary.cfg
+named "plots" plots.cfg
+named "manifest.txt" manifest.cfg
+named "other" other.cfg
+printf '# includes the scenario named ..\n@include "dotdot.cfg"\n' > "$T/inc.cfg"
+
+# A work folder with a results folder beside out/ and files of its own.
+W=$T/w
+mkdir -p "$W/victim" "$W/out"
+echo precious > "$W/summary.csv"; echo keep > "$W/cases.csv"
+echo precious > "$W/victim/summary.csv"; echo keep > "$W/victim/cases.csv"
+listing "$W" > "$T/before"
+unchanged() {
+  listing "$W" > "$T/after"
+  if cmp -s "$T/before" "$T/after"; then ok "$1: nothing created or changed"
+  else bad "$1: the work folder changed:"; diff "$T/before" "$T/after"; fi
+}
+cd "$W" || exit 1
+
+# --- -o '' (was: files written into /) ----------------------------------
+for c in run compare recommend; do
+  set -- "$T/base.cfg"; [ $c = compare ] && set -- "$T/base.cfg" "$T/other.cfg"
+  refused "$c -o '': exit 2" "-o: needs a folder name, got ''" $K $c "$@" -r 2 -o '' --quiet
+done
+unchanged "-o ''"
+
+# --- strict numbers: -s, --shard -----------------------------------------
+for s in 9223372036854775808 18446744073709551615 99999999999999999999 ' -1' ' 5' +5 -1 5x ''; do
+  refused "-s '$s': exit 2" "-s: seed must be 0..9223372036854775807, got '$s'" \
+    $K run "$T/base.cfg" -r 2 -s "$s" -o "$T/seed" --quiet
+done
+for s in 1/2x ' 1/2' 1/+2 1/ /2 1//2 0/2 3/2 1/2/3 x; do
+  refused "--shard '$s': exit 2" "--shard needs K/N" \
+    $K run "$T/base.cfg" -r 2 --shard "$s" -o "$T/seed" --quiet
+done
+[ ! -e "$T/seed" ] && ok "-s/--shard refused: DIR not created" || bad "-s/--shard: DIR created"
+$K run "$T/base.cfg" -r 2 -j 1 -s 9223372036854775807 --shard 2/2 -o "$T/smax" --quiet \
+  && grep -q "seed: 9223372036854775807" "$T/smax/manifest.txt" \
+  && ok "-s 2^63-1 and --shard 2/2 accepted" || bad "-s 2^63-1 --shard 2/2"
+
+# --- check and erlang take files and --set only --------------------------
+for c in check erlang; do
+  for opt in "-r 7" "-s 99" "-j 2" "--vary horizon_days=abc,-5" "--trace" "--force" \
+             "--resume" "--quiet" "-o $T/never" "--shard 1/2" "--timeseries 3"; do
+    # shellcheck disable=SC2086
+    refused "$c $opt: exit 2" "${opt%% *} does not apply here" $K $c "$T/base.cfg" $opt
+    [ -s "$T/out" ] && bad "$c $opt: printed a scenario or estimate"
+  done
+  $K $c "$T/base.cfg" --set horizon_days=250.5 >"$T/out" 2>"$T/err" \
+    && ok "$c --set still works" || { bad "$c --set"; cat "$T/err"; }
+done
+$K check "$T/base.cfg" --set horizon_days=250.5 | grep -q "horizon_days = 250.5" \
+  && ok "check --set applied" || bad "check --set applied"
+refused "recommend --timeseries: exit 2" "--timeseries belong to run" \
+  $K recommend "$T/base.cfg" -r 2 --timeseries 3 -o "$T/never" --quiet
+[ ! -e "$T/never" ] && ok "check/erlang/recommend: nothing created" || bad "check/erlang: created"
+
+[ $fails = 0 ]
