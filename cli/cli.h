@@ -200,6 +200,13 @@ void cli_journal_ident(const cli_run *run, FILE *f);
  * arrivals_file (the text itself holds the arrivals inline). */
 #define CLI_ARRIVALS_TAG "# kimsim-journal arrivals_file "
 
+/* run.c: scenario names that become folder names.  Each file's name (its
+ * first variant's) must name a plain folder: not empty, no '/', no
+ * leading '.'; with in_dir (several files, each writing DIR/<name>/) the
+ * names must also differ and not be a file DIR holds beside them
+ * (summary.csv, plots, ...).  Otherwise prints "FILE:LINE: name: ...; why"
+ * (or "--set name=V: ...") and returns CLI_EBADINPUT. */
+int cli_check_names(const cli_run *run, int in_dir, const char *why);
 /* merge.c */
 char *cli_read_text(const char *path);   /* whole file, malloc'd; NULL on error */
 

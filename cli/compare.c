@@ -100,6 +100,19 @@ static char *default_dir(const cli_run *run)
     return d;
 }
 
+/* The names that become folders: DIR/<name>/ of each file (several
+ * files), and the default folder's name. */
+static int check_names(const cli_run *run)
+{
+    if (run->o->n_files > 1)
+        return cli_check_names(run, 1, "each file of a comparison writes to a folder of "
+                                       "its name");
+    if (!run->o->out_dir)
+        return cli_check_names(run, 0, "it names the output folder out/compare-<name>/: "
+                                       "give -o DIR, or another name");
+    return 0;
+}
+
 static int prepare_dir(cli_run *run)
 {
     const cli_opts *o = run->o;
@@ -184,6 +197,7 @@ int cmd_compare(int argc, char **argv)
     for (size_t v = 0; !rc && v < run.n_v; v++)
         an_variant_init(&run.v[v].res, run.v[v].sc.name, run.v[v].label, &run.v[v].sc,
                         &run.v[v].groups, (size_t)run.v[v].sc.replications);
+    if (!rc) rc = check_names(&run);
     if (!rc) rc = prepare_dir(&run);
     if (!rc) rc = cli_execute(&run);
     run.ended = cli_wall_seconds();

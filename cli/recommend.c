@@ -577,6 +577,9 @@ int cmd_recommend(int argc, char **argv)
     rec rc;
     memset(&rc, 0, sizeof rc);
     if (!r) r = rec_init(&rc, &o, step, budget);
+    if (!r && !o.out_dir)
+        r = cli_check_names(&rc.base, 0, "it names the output folder out/recommend-<name>/: "
+                                         "give -o DIR, or another name");
     if (!r && budget > 0.0 && budget < AN_MIN_FTE * (double)rc.n_posts - 1e-9) {
         fprintf(stderr, "kimsim recommend: --budget %g is below 0.5 FTE for each of the %zu "
                         "posts\n", budget, rc.n_posts);

@@ -1,8 +1,8 @@
 #!/bin/sh
-# Command-line tests of where output goes: -o (run, compare, recommend),
-# the options' strict parsing (-s, --shard), and check and erlang refusing
-# run-only options.  Every refusal must exit 2 with a message and create or
-# change nothing.
+# Command-line tests of where output goes: -o and the folders named after
+# scenarios (run, compare, recommend), the options' strict parsing (-s,
+# --shard), and check and erlang refusing run-only options.  Every refusal must exit 2 with a
+# message and create or change nothing.
 set -u
 K=${KIMSIM:-build/kimsim}
 case $K in /*) ;; *) K=$(pwd)/$K ;; esac
@@ -62,6 +62,40 @@ for c in run compare recommend; do
   refused "$c -o '': exit 2" "-o: needs a folder name, got ''" $K $c "$@" -r 2 -o '' --quiet
 done
 unchanged "-o ''"
+
+# --- scenario names that would leave out/ -------------------------------
+refused "run: name '..' refused for out/<name>/" "dotdot.cfg:2: name: '..' cannot name a folder" \
+  $K run "$T/dotdot.cfg" -r 2 -j 1 --quiet
+refused "run: name '../victim' refused" "victim.cfg:2: name: '../victim'" \
+  $K run "$T/victim.cfg" -r 2 -j 1 --quiet
+refused "run: name '/abs' refused" "abs.cfg:2: name:" $K run "$T/abs.cfg" -r 2 -j 1 --quiet
+refused "run: name '.hidden' refused" "hidden.cfg:2: name:" $K run "$T/hidden.cfg" -r 2 -j 1 --quiet
+refused "run: name from an @include'd file: its file and line" "dotdot.cfg:2: name: '..'" \
+  $K run "$T/inc.cfg" -r 2 -j 1 --quiet
+refused "run: name from --set: the --set named" "--set name=../victim: name: '../victim'" \
+  $K run "$T/base.cfg" --set name=../victim -r 2 -j 1 --quiet
+refused "compare: names in the default folder refused" "dotdot.cfg:2: name:" \
+  $K compare "$T/dotdot.cfg" --vary horizon_days=200.5,250.5 -r 2 -j 1 --quiet
+refused "compare: names of the per-file folders refused (with -o)" "victim.cfg:2: name:" \
+  $K compare "$T/base.cfg" "$T/victim.cfg" -r 2 -j 1 -o cmp --quiet
+refused "recommend: name in out/recommend-<name>/ refused" "victim.cfg:2: name:" \
+  $K recommend "$T/victim.cfg" -r 2 -j 1 --quiet
+unchanged "names that leave out/"
+# With -o the name names no folder: accepted.
+$K run "$T/dotdot.cfg" -r 2 -j 1 -o "$T/given" --quiet 2>"$T/err" && [ -s "$T/given/summary.csv" ] \
+  && ok "run -o DIR: a name that is no folder name is fine" \
+  || { bad "run -o DIR with name '..'"; cat "$T/err"; }
+
+# --- several files: names that are files of DIR --------------------------
+for f in summary plots manifest; do
+  refused "run of several files: name of $f.cfg refused" "$f.cfg:2: name:" \
+    $K run "$T/base.cfg" "$T/$f.cfg" -r 2 -j 1 -o "$T/multi" --quiet
+done
+refused "compare: name summary.csv refused" "summary.cfg:2: name: 'summary.csv' is reserved" \
+  $K compare "$T/base.cfg" "$T/summary.cfg" -r 2 -j 1 -o "$T/multi" --quiet
+refused "run of several files: the same name twice refused" "name: 'base' is also the name of" \
+  $K run "$T/base.cfg" "$T/base.cfg" -r 2 -j 1 -o "$T/multi" --quiet
+[ ! -e "$T/multi" ] && ok "several files refused: DIR not created" || bad "several files: DIR created"
 
 # --- strict numbers: -s, --shard -----------------------------------------
 for s in 9223372036854775808 18446744073709551615 99999999999999999999 ' -1' ' 5' +5 -1 5x ''; do
