@@ -207,6 +207,16 @@ void cli_journal_ident(const cli_run *run, FILE *f);
  * (summary.csv, plots, ...).  Otherwise prints "FILE:LINE: name: ...; why"
  * (or "--set name=V: ...") and returns CLI_EBADINPUT. */
 int cli_check_names(const cli_run *run, int in_dir, const char *why);
+/* run.c: claims the output folder dir for this process: creates its
+ * parents, then dir itself with one mkdir (of two processes only one makes
+ * it), and locks it with flock until cli_release_dir (or exit).  An
+ * existing dir is taken only with `reuse`, else refused with "dir exists;
+ * <hint>".  Returns 0 with *lock the descriptor holding the lock (-1: the
+ * file system has no locks), CLI_EBADINPUT (dir exists without reuse, is
+ * not a folder, or another process holds it) or CLI_EFAIL, with a message. */
+int cli_claim_dir(const char *dir, int reuse, const char *hint, int *lock);
+void cli_release_dir(int lock);                 /* -1: no-op */
+
 /* merge.c */
 char *cli_read_text(const char *path);   /* whole file, malloc'd; NULL on error */
 

@@ -113,15 +113,15 @@ static int check_names(const cli_run *run)
     return 0;
 }
 
-static int prepare_dir(cli_run *run)
+/* Claims (run.c) and prepares the output folder; *lock holds it. */
+static int prepare_dir(cli_run *run, int *lock)
 {
     const cli_opts *o = run->o;
     run->dir = o->out_dir ? sim_xstrdup(o->out_dir) : default_dir(run);
     snprintf(run->journal, sizeof run->journal, "%s/.journal", run->dir);
-    if (o->out_dir && cli_dir_exists(run->dir) && !o->force) {
-        fprintf(stderr, "kimsim: %s exists; use --force to replace its results\n", run->dir);
-        return CLI_EBADINPUT;
-    }
+    int rc = cli_claim_dir(run->dir, !o->out_dir || o->force,
+                           "use --force to replace its results", lock);
+    if (rc) return rc;
     if (cli_rm_tree(run->journal) != 0 || cli_mkdirs(run->journal) != 0) {
         fprintf(stderr, "kimsim: cannot create %s\n", run->journal);
         return CLI_EFAIL;
@@ -198,10 +198,12 @@ int cmd_compare(int argc, char **argv)
         an_variant_init(&run.v[v].res, run.v[v].sc.name, run.v[v].label, &run.v[v].sc,
                         &run.v[v].groups, (size_t)run.v[v].sc.replications);
     if (!rc) rc = check_names(&run);
-    if (!rc) rc = prepare_dir(&run);
+    int lock = -1;
+    if (!rc) rc = prepare_dir(&run, &lock);
     if (!rc) rc = cli_execute(&run);
     run.ended = cli_wall_seconds();
     if (!rc) rc = finish(&run);
+    cli_release_dir(lock);
     cli_run_fini(&run);
     cli_opts_fini(&o);
     return rc;

@@ -465,7 +465,10 @@ static int check_opts(const cli_opts *o)
     else if (o->n_vary) why = "--vary belongs to run and compare";
     else if (o->resume || o->shard_n || o->trace || o->ts_limit)
         why = "--resume, --shard, --trace and --timeseries belong to run";
-    else if (o->out_dir && cli_dir_exists(o->out_dir) && !o->force)
+    else if (o->out_dir && access(o->out_dir, F_OK) == 0 && !cli_dir_exists(o->out_dir)) {
+        fprintf(stderr, "kimsim recommend: %s exists and is not a folder\n", o->out_dir);
+        return CLI_EBADINPUT;
+    } else if (o->out_dir && cli_dir_exists(o->out_dir) && !o->force)
         why = "-o DIR exists; use --force to replace its results";
     if (!why) return 0;
     fprintf(stderr, "kimsim recommend: %s\n(see 'kimsim recommend --help')\n", why);

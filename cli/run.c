@@ -15,8 +15,13 @@
 #include "cli.h"
 #include "../sim/sim.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static char *default_dir(const cli_run *run)
 {
@@ -247,25 +252,85 @@ static int check_names(const cli_run *run)
 /* Output folder                                                        */
 /* ------------------------------------------------------------------ */
 
-/* Decides and prepares the output folder and its journal (rank 0). */
-static int prepare_dir(cli_run *run)
+/* Locks the folder at path for this process: flock on the folder itself,
+ * released when the descriptor closes, and by the kernel when the process
+ * dies (kill -9 leaves no stale lock for --resume).  A second kimsim on
+ * the same folder, with --force or --resume or not, is refused.  Where
+ * the file system has no flock (some network file systems), the folder
+ * stays unlocked and only the mkdir in cli_claim_dir guards it. */
+static int lock_dir(const char *dir, const char *path, int *lock)
 {
-    const cli_opts *o = run->o;
-    int exists = cli_dir_exists(run->dir);
-    if (exists && o->out_dir && !o->force && !o->resume) {
-        fprintf(stderr, "kimsim: %s exists; use --force to replace its results or "
-                        "--resume to continue an interrupted run\n", run->dir);
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(stderr, "kimsim: cannot open %s: %s\n", dir, strerror(errno));
+        return CLI_EFAIL;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+        *lock = fd;
+        return 0;
+    }
+    int e = errno;
+    close(fd);
+    if (e != EWOULDBLOCK) return 0;
+    fprintf(stderr, "kimsim: %s is in use by another kimsim run\n", dir);
+    return CLI_EBADINPUT;
+}
+
+int cli_claim_dir(const char *dir, int reuse, const char *hint, int *lock)
+{
+    char path[4096];
+    size_t n = (size_t)snprintf(path, sizeof path, "%s", dir);
+    while (n > 1 && path[n - 1] == '/') path[--n] = '\0';
+    char *slash = strrchr(path, '/');
+    int made = 0, rc = 0;
+    *lock = -1;
+    if (slash && slash > path) {            /* the parents, then dir itself */
+        *slash = '\0';
+        rc = cli_mkdirs(path);
+        *slash = '/';
+    }
+    if (!rc && mkdir(path, 0777) == 0) made = 1;
+    else if (!rc && errno != EEXIST) rc = -1;
+    if (rc) {       /* EEXIST from cli_mkdirs: a parent that is not a folder */
+        int e = errno == EEXIST ? ENOTDIR : errno;
+        fprintf(stderr, "kimsim: cannot create %s: %s\n", dir, strerror(e));
+        return e == ENOTDIR ? CLI_EBADINPUT : CLI_EFAIL;
+    }
+    if (!made && !cli_dir_exists(path)) {
+        fprintf(stderr, "kimsim: %s exists and is not a folder\n", dir);
         return CLI_EBADINPUT;
     }
-    if (o->resume) {
-        if (check_ident(run) != 0) {
+    if (!made && !reuse) {
+        fprintf(stderr, "kimsim: %s exists; %s\n", dir, hint);
+        return CLI_EBADINPUT;
+    }
+    return lock_dir(dir, path, lock);
+}
+
+void cli_release_dir(int lock)
+{
+    if (lock >= 0) close(lock);
+}
+
+/* Decides and prepares the output folder and its journal (rank 0). */
+static int prepare_dir(cli_run *run, int *lock)
+{
+    const cli_opts *o = run->o;
+    *lock = -1;
+    if (o->resume) {        /* DIR as it is: it holds the run to continue */
+        int rc = access(run->dir, F_OK) == 0 ? cli_claim_dir(run->dir, 1, "", lock) : 0;
+        if (!rc && check_ident(run) != 0) {
             fprintf(stderr, "kimsim: --resume: %s holds no interrupted run of this "
                             "scenario, seed and replications (use --force to start over)\n",
                     run->dir);
-            return CLI_EBADINPUT;
+            rc = CLI_EBADINPUT;
         }
-        return 0;
+        return rc;
     }
+    int rc = cli_claim_dir(run->dir, !o->out_dir || o->force,
+                           "use --force to replace its results or --resume to continue "
+                           "an interrupted run", lock);
+    if (rc) return rc;
     if (cli_rm_tree(run->journal) != 0 || cli_mkdirs(run->journal) != 0 ||
         write_journal_head(run) != 0) {
         fprintf(stderr, "kimsim: cannot create %s\n", run->journal);
@@ -275,11 +340,12 @@ static int prepare_dir(cli_run *run)
 }
 
 /* Every rank learns rank 0's decision; only rank 0 touches the folder. */
-static int prepare_dir_all(cli_run *run)
+static int prepare_dir_all(cli_run *run, int *lock)
 {
     run->dir = run->o->out_dir ? sim_xstrdup(run->o->out_dir) : default_dir(run);
     snprintf(run->journal, sizeof run->journal, "%s/.journal", run->dir);
-    int rc = cli_mpi_rank() == 0 ? prepare_dir(run) : 0;
+    *lock = -1;
+    int rc = cli_mpi_rank() == 0 ? prepare_dir(run, lock) : 0;
     cli_mpi_bcast_int(&rc);
     return rc;
 }
@@ -338,10 +404,12 @@ int cmd_run(int argc, char **argv)
     for (size_t v = 0; !rc && v < run.n_v; v++)
         an_variant_init(&run.v[v].res, run.v[v].sc.name, run.v[v].label, &run.v[v].sc,
                         &run.v[v].groups, (size_t)run.v[v].sc.replications);
-    if (!rc) rc = prepare_dir_all(&run);
+    int lock = -1;
+    if (!rc) rc = prepare_dir_all(&run, &lock);
     if (!rc) rc = cli_execute(&run);
     run.ended = cli_wall_seconds();
     if (!rc && cli_mpi_rank() == 0) rc = cli_finish(&run);
+    cli_release_dir(lock);
     cli_run_fini(&run);
     cli_opts_fini(&o);
     return rc;

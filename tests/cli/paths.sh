@@ -1,7 +1,8 @@
 #!/bin/sh
 # Command-line tests of where output goes: -o and the folders named after
 # scenarios (run, compare, recommend), the options' strict parsing (-s,
-# --shard), and check and erlang refusing run-only options.  Every refusal must exit 2 with a
+# --shard), check and erlang refusing run-only options, and the output
+# folder claimed by one run at a time.  Every refusal must exit 2 with a
 # message and create or change nothing.
 set -u
 K=${KIMSIM:-build/kimsim}
@@ -97,6 +98,20 @@ refused "run of several files: the same name twice refused" "name: 'base' is als
   $K run "$T/base.cfg" "$T/base.cfg" -r 2 -j 1 -o "$T/multi" --quiet
 [ ! -e "$T/multi" ] && ok "several files refused: DIR not created" || bad "several files: DIR created"
 
+# --- -o naming something that is not a folder ----------------------------
+echo x > "$T/file"
+for args in "" "--force" "--resume"; do
+  # shellcheck disable=SC2086
+  refused "run -o FILE $args: exit 2" "$T/file exists and is not a folder" \
+    $K run "$T/base.cfg" -r 2 -o "$T/file" $args --quiet
+done
+refused "compare -o FILE: exit 2" "exists and is not a folder" \
+  $K compare "$T/base.cfg" "$T/other.cfg" -r 2 -o "$T/file" --force --quiet
+refused "recommend -o FILE: exit 2" "exists and is not a folder" \
+  $K recommend "$T/base.cfg" -r 2 -o "$T/file" --force --quiet
+refused "run -o FILE/sub: exit 2" "Not a directory" $K run "$T/base.cfg" -r 2 -o "$T/file/sub" --quiet
+[ "$(cat "$T/file")" = x ] && ok "-o FILE: the file untouched" || bad "-o FILE: the file changed"
+
 # --- strict numbers: -s, --shard -----------------------------------------
 for s in 9223372036854775808 18446744073709551615 99999999999999999999 ' -1' ' 5' +5 -1 5x ''; do
   refused "-s '$s': exit 2" "-s: seed must be 0..9223372036854775807, got '$s'" \
@@ -127,5 +142,45 @@ $K check "$T/base.cfg" --set horizon_days=250.5 | grep -q "horizon_days = 250.5"
 refused "recommend --timeseries: exit 2" "--timeseries belong to run" \
   $K recommend "$T/base.cfg" -r 2 --timeseries 3 -o "$T/never" --quiet
 [ ! -e "$T/never" ] && ok "check/erlang/recommend: nothing created" || bad "check/erlang: created"
+
+# --- the output folder belongs to one run at a time ----------------------
+# Two runs started together on the same new -o DIR: one runs, the other
+# finds DIR claimed (exit 2); never both, never a folder mixing the two.
+both=0; neither=0
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+  rm -rf "$T/race"
+  $K run "$R/scenarios/default.cfg" -r 3 -j 1 -o "$T/race" --quiet 2>/dev/null & p1=$!
+  $K run "$R/scenarios/default.cfg" -r 3 -j 1 -s 7 -o "$T/race" --quiet 2>/dev/null & p2=$!
+  wait $p1; a=$?; wait $p2; b=$?
+  [ $a != 2 ] && [ $b != 2 ] && both=$((both + 1))
+  [ $a = 2 ] && [ $b = 2 ] && neither=$((neither + 1))
+done
+[ $both = 0 ] && [ $neither = 0 ] && ok "two runs on one new -o DIR: exactly one runs (20 tries)" \
+  || bad "two runs on one new -o DIR: both ran $both times, neither $neither times"
+# A folder another process holds (flock, as a running kimsim does): refused
+# with --force, with --resume and as the default out/<name>/, untouched.
+if command -v flock >/dev/null 2>&1; then
+  $K run "$T/base.cfg" -r 2 -j 1 -o "$T/held" --quiet
+  (cd "$T/held" && find . -type f -exec cksum {} + | sort) > "$T/held.sum"
+  refused "run --force on a folder in use: exit 2" "is in use by another kimsim run" \
+    flock "$T/held" $K run "$T/base.cfg" -r 2 -j 1 -o "$T/held" --force --quiet
+  refused "run --resume on a folder in use: exit 2" "is in use by another kimsim run" \
+    flock "$T/held" $K run "$T/base.cfg" -r 2 -j 1 -o "$T/held" --resume --quiet
+  refused "compare --force on a folder in use: exit 2" "is in use by another kimsim run" \
+    flock "$T/held" $K compare "$T/base.cfg" "$T/other.cfg" -r 2 -j 1 -o "$T/held" --force --quiet
+  (cd "$T/held" && find . -type f -exec cksum {} + | sort) | cmp -s - "$T/held.sum" \
+    && ok "folder in use: untouched" || bad "folder in use: changed"
+  $K run "$T/base.cfg" -r 2 -j 1 -o "$T/held" --force --quiet \
+    && ok "once released, --force runs" || bad "--force after the lock is released"
+  mkdir -p "$W/out/base"
+  refused "run to the default out/<name>/ in use: exit 2" "out/base is in use" \
+    flock "$W/out/base" $K run "$T/base.cfg" -r 2 -j 1 --quiet
+else
+  echo "note: flock(1) missing, the lock is not checked"
+fi
+
+# Parents of a new -o DIR are made; a run there is unchanged.
+$K run "$T/base.cfg" -r 2 -j 1 -o "$T/a/b/c" --quiet && [ -s "$T/a/b/c/summary.csv" ] \
+  && ok "-o a/b/c: parents made" || bad "-o a/b/c"
 
 [ $fails = 0 ]
