@@ -8,6 +8,8 @@
 #include "../sim/sim.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +24,7 @@ static const char *const usage_text[][2] = {
       "  -o DIR         output folder (default out/<scenario-name>/, replaced on a rerun);\n"
       "                 an existing DIR is never touched without --force or --resume\n"
       "  -r N           replications (default: the scenario's)\n"
-      "  -s SEED        master seed (default: the scenario's)\n"
+      "  -s SEED        master seed, 0..9223372036854775807 (default: the scenario's)\n"
       "  -j JOBS        threads (default: number of cores); output is identical for any JOBS\n"
       "  --set K=V      override a key, items addressed by id: --set posts.drk-hueckelhoven.fte=1.0\n"
       "  --vary K=V,..  run every value (cartesian product over several --vary), same random numbers\n"
@@ -114,13 +116,45 @@ static int bad(const char *cmd, const char *fmt, const char *arg)
     return CLI_EBADINPUT;
 }
 
+/* A whole number in [lo, hi] written as decimal digits only: no sign, no
+ * space, nothing after (strtol alone would take " 5", "+5"). */
 static int parse_long(const char *s, long lo, long hi, long *out)
 {
     char *end;
+    if (*s < '0' || *s > '9') return -1;
     errno = 0;
     long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) return -1;
+    if (errno || *end || v < lo || v > hi) return -1;
     *out = v;
+    return 0;
+}
+
+/* -s: the range of the scenario language's seed, 0 .. 2^63 - 1, so that
+ * the journal's resolved scenario (vNNN.scn) loads again. */
+static int parse_seed(const char *s, unsigned long long *out)
+{
+    char *end;
+    if (*s < '0' || *s > '9') return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v > (unsigned long long)INT64_MAX) return -1;
+    *out = v;
+    return 0;
+}
+
+/* --shard K/N with 1 <= K <= N, each in digits only. */
+static int parse_shard(const char *s, int *k, int *n)
+{
+    const char *slash = strchr(s, '/');
+    char kbuf[24];
+    long kv, nv;
+    if (!slash || (size_t)(slash - s) >= sizeof kbuf) return -1;
+    memcpy(kbuf, s, (size_t)(slash - s));
+    kbuf[slash - s] = '\0';
+    if (parse_long(kbuf, 1, INT_MAX, &kv) || parse_long(slash + 1, 1, INT_MAX, &nv) || kv > nv)
+        return -1;
+    *k = (int)kv;
+    *n = (int)nv;
     return 0;
 }
 
@@ -146,19 +180,19 @@ static int value_opt(cli_opts *o, const char *cmd, int argc, char **argv, int *i
     const char *v = argv[++*i];
     long n;
     switch (k) {
-    case 0: o->out_dir = v; break;
+    case 0:     /* "" would make "/.journal", "/summary.csv" of "%s/%s" */
+        if (!*v) return 100 + bad(cmd, "-o: needs a folder name, got '%s'", v);
+        o->out_dir = v;
+        break;
     case 1:
         if (parse_long(v, 1, 10000000, &n)) return 100 + bad(cmd, "-r: replications must be 1..10000000, got '%s'", v);
         o->reps = n;
         break;
-    case 2: {
-        char *end;
-        errno = 0;
-        o->seed = strtoull(v, &end, 10);
-        if (errno || end == v || *end || *v == '-') return 100 + bad(cmd, "-s: seed must be a non-negative integer, got '%s'", v);
+    case 2:
+        if (parse_seed(v, &o->seed))
+            return 100 + bad(cmd, "-s: seed must be 0..9223372036854775807, got '%s'", v);
         o->has_seed = 1;
         break;
-    }
     case 3:
         if (parse_long(v, 1, 1024, &n)) return 100 + bad(cmd, "-j: jobs must be 1..1024, got '%s'", v);
         o->jobs = (int)n;
@@ -174,8 +208,7 @@ static int value_opt(cli_opts *o, const char *cmd, int argc, char **argv, int *i
         push(&o->vary, &o->n_vary, sizeof v, &v);
         break;
     case 6:
-        if (sscanf(v, "%d/%d", &o->shard_k, &o->shard_n) != 2 || o->shard_n < 1 ||
-            o->shard_k < 1 || o->shard_k > o->shard_n)
+        if (parse_shard(v, &o->shard_k, &o->shard_n))
             return 100 + bad(cmd, "--shard needs K/N with 1 <= K <= N, got '%s'", v);
         break;
     case 7:
@@ -208,6 +241,31 @@ int cli_parse_run_opts(int argc, char **argv, cli_opts *o, const char *cmd)
     }
     if (o->n_files == 0) return bad(cmd, "%s", "no scenario file given");
     return 0;
+}
+
+/* Is a one of run's options (value_opt's or a flag)? */
+static int is_run_option(const char *a)
+{
+    static const char *const known[] = { "-o", "-r", "-s", "-j", "--vary", "--shard",
+                                         "--timeseries", "--trace", "--force", "--resume",
+                                         "--quiet", "-q" };
+    for (size_t k = 0; k < sizeof known / sizeof *known; k++)
+        if (!strcmp(a, known[k])) return 1;
+    return 0;
+}
+
+/* Parsed as run's options first, so that a bad value gets its own message;
+ * then any option but --set is refused. */
+int cli_parse_file_opts(int argc, char **argv, cli_opts *o, const char *cmd)
+{
+    int rc = cli_parse_run_opts(argc, argv, o, cmd);
+    for (int i = 1; !rc && i < argc; i++) {
+        if (!strcmp(argv[i], "--set")) i++;
+        else if (is_run_option(argv[i]))
+            rc = bad(cmd, "%s does not apply here: this command takes scenario files "
+                          "and --set K=V only", argv[i]);
+    }
+    return rc;
 }
 
 void cli_opts_fini(cli_opts *o)

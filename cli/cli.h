@@ -76,6 +76,10 @@ typedef struct cli_run {
 /* args.c */
 int cli_parse_run_opts(int argc, char **argv, cli_opts *o, const char *cmd);
 void cli_opts_fini(cli_opts *o);
+/* The same for commands that only read scenarios (check, erlang): files
+ * and --set K=V; any other option is bad input (CLI_EBADINPUT, message),
+ * not silently ignored. */
+int cli_parse_file_opts(int argc, char **argv, cli_opts *o, const char *cmd);
 void cli_usage(FILE *f, const char *cmd);
 
 /* files.c: atomic output (temp file + fsync + rename) */
@@ -195,6 +199,23 @@ void cli_journal_ident(const cli_run *run, FILE *f);
 /* First line of a journal's vNNN.scn when the scenario replayed a top-level
  * arrivals_file (the text itself holds the arrivals inline). */
 #define CLI_ARRIVALS_TAG "# kimsim-journal arrivals_file "
+
+/* run.c: scenario names that become folder names.  Each file's name (its
+ * first variant's) must name a plain folder: not empty, no '/', no
+ * leading '.'; with in_dir (several files, each writing DIR/<name>/) the
+ * names must also differ and not be a file DIR holds beside them
+ * (summary.csv, plots, ...).  Otherwise prints "FILE:LINE: name: ...; why"
+ * (or "--set name=V: ...") and returns CLI_EBADINPUT. */
+int cli_check_names(const cli_run *run, int in_dir, const char *why);
+/* run.c: claims the output folder dir for this process: creates its
+ * parents, then dir itself with one mkdir (of two processes only one makes
+ * it), and locks it with flock until cli_release_dir (or exit).  An
+ * existing dir is taken only with `reuse`, else refused with "dir exists;
+ * <hint>".  Returns 0 with *lock the descriptor holding the lock (-1: the
+ * file system has no locks), CLI_EBADINPUT (dir exists without reuse, is
+ * not a folder, or another process holds it) or CLI_EFAIL, with a message. */
+int cli_claim_dir(const char *dir, int reuse, const char *hint, int *lock);
+void cli_release_dir(int lock);                 /* -1: no-op */
 
 /* merge.c */
 char *cli_read_text(const char *path);   /* whole file, malloc'd; NULL on error */

@@ -100,15 +100,28 @@ static char *default_dir(const cli_run *run)
     return d;
 }
 
-static int prepare_dir(cli_run *run)
+/* The names that become folders: DIR/<name>/ of each file (several
+ * files), and the default folder's name. */
+static int check_names(const cli_run *run)
+{
+    if (run->o->n_files > 1)
+        return cli_check_names(run, 1, "each file of a comparison writes to a folder of "
+                                       "its name");
+    if (!run->o->out_dir)
+        return cli_check_names(run, 0, "it names the output folder out/compare-<name>/: "
+                                       "give -o DIR, or another name");
+    return 0;
+}
+
+/* Claims (run.c) and prepares the output folder; *lock holds it. */
+static int prepare_dir(cli_run *run, int *lock)
 {
     const cli_opts *o = run->o;
     run->dir = o->out_dir ? sim_xstrdup(o->out_dir) : default_dir(run);
     snprintf(run->journal, sizeof run->journal, "%s/.journal", run->dir);
-    if (o->out_dir && cli_dir_exists(run->dir) && !o->force) {
-        fprintf(stderr, "kimsim: %s exists; use --force to replace its results\n", run->dir);
-        return CLI_EBADINPUT;
-    }
+    int rc = cli_claim_dir(run->dir, !o->out_dir || o->force,
+                           "use --force to replace its results", lock);
+    if (rc) return rc;
     if (cli_rm_tree(run->journal) != 0 || cli_mkdirs(run->journal) != 0) {
         fprintf(stderr, "kimsim: cannot create %s\n", run->journal);
         return CLI_EFAIL;
@@ -184,10 +197,13 @@ int cmd_compare(int argc, char **argv)
     for (size_t v = 0; !rc && v < run.n_v; v++)
         an_variant_init(&run.v[v].res, run.v[v].sc.name, run.v[v].label, &run.v[v].sc,
                         &run.v[v].groups, (size_t)run.v[v].sc.replications);
-    if (!rc) rc = prepare_dir(&run);
+    if (!rc) rc = check_names(&run);
+    int lock = -1;
+    if (!rc) rc = prepare_dir(&run, &lock);
     if (!rc) rc = cli_execute(&run);
     run.ended = cli_wall_seconds();
     if (!rc) rc = finish(&run);
+    cli_release_dir(lock);
     cli_run_fini(&run);
     cli_opts_fini(&o);
     return rc;

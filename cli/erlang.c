@@ -332,7 +332,7 @@ void cli_print_erlang_checks(const cli_run *run)
 int cmd_erlang(int argc, char **argv)
 {
     cli_opts o;
-    int rc = cli_parse_run_opts(argc, argv, &o, "erlang");
+    int rc = cli_parse_file_opts(argc, argv, &o, "erlang");
     if (rc) { cli_opts_fini(&o); return rc < 0 ? CLI_OK : rc; }
     for (size_t i = 0; i < o.n_files && !rc; i++) {
         kim_scenario sc;

@@ -463,8 +463,12 @@ static int check_opts(const cli_opts *o)
     const char *why = NULL;
     if (o->n_files != 1) why = "takes one scenario file";
     else if (o->n_vary) why = "--vary belongs to run and compare";
-    else if (o->resume || o->shard_n || o->trace) why = "--resume, --shard and --trace belong to run";
-    else if (o->out_dir && cli_dir_exists(o->out_dir) && !o->force)
+    else if (o->resume || o->shard_n || o->trace || o->ts_limit)
+        why = "--resume, --shard, --trace and --timeseries belong to run";
+    else if (o->out_dir && access(o->out_dir, F_OK) == 0 && !cli_dir_exists(o->out_dir)) {
+        fprintf(stderr, "kimsim recommend: %s exists and is not a folder\n", o->out_dir);
+        return CLI_EBADINPUT;
+    } else if (o->out_dir && cli_dir_exists(o->out_dir) && !o->force)
         why = "-o DIR exists; use --force to replace its results";
     if (!why) return 0;
     fprintf(stderr, "kimsim recommend: %s\n(see 'kimsim recommend --help')\n", why);
@@ -576,6 +580,9 @@ int cmd_recommend(int argc, char **argv)
     rec rc;
     memset(&rc, 0, sizeof rc);
     if (!r) r = rec_init(&rc, &o, step, budget);
+    if (!r && !o.out_dir)
+        r = cli_check_names(&rc.base, 0, "it names the output folder out/recommend-<name>/: "
+                                         "give -o DIR, or another name");
     if (!r && budget > 0.0 && budget < AN_MIN_FTE * (double)rc.n_posts - 1e-9) {
         fprintf(stderr, "kimsim recommend: --budget %g is below 0.5 FTE for each of the %zu "
                         "posts\n", budget, rc.n_posts);

@@ -15,8 +15,13 @@
 #include "cli.h"
 #include "../sim/sim.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static char *default_dir(const cli_run *run)
 {
@@ -94,53 +99,238 @@ static int write_journal_head(cli_run *run)
 }
 
 /* ------------------------------------------------------------------ */
-/* Output folder                                                        */
+/* Scenario names that name folders                                     */
 /* ------------------------------------------------------------------ */
 
-/* Scenario names become folder names when several files run together:
- * they must differ and be plain names. */
-static int check_names(const cli_run *run)
+/* What a folder of several scenarios holds beside their folders: the
+ * combined files, a --vary or compare comparison, kimsim report's page
+ * and plots (docs/batch.md, docs/csv.md, docs/plotting.md). */
+static const char *const top_files[] = {
+    "summary.csv", "verdict.csv", "manifest.txt", "replications.csv", "timeseries.csv",
+    "cases.csv", "comparison.csv", "recommendation.csv", "report.html", "plots",
+};
+
+static int is_word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '-' || c == '*';
+}
+
+/* Past the comment or string at p (p then points at its last character),
+ * counting its newlines in *line; p itself when neither starts there. */
+static const char *skip_text(const char *p, long *line)
+{
+    if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
+        while (p[1] && p[1] != '\n') p++;
+    } else if (p[0] == '/' && p[1] == '*') {
+        for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++) *line += *p == '\n';
+        if (*p) p++;
+        else p--;
+    } else if (*p == '"') {
+        for (p++; *p && *p != '"'; p++) {
+            if (*p == '\\' && p[1]) p++;
+            *line += *p == '\n';
+        }
+        if (!*p) p--;
+    }
+    return p;
+}
+
+static long find_name(const char *path, const char *dir, int depth, char **file, int nest);
+
+/* The @include at p (p then points at its last character): the line of
+ * the top-level name in the included file, else 0. */
+static long find_in_include(const char **pp, const char *dir, int depth, char **file,
+                            int nest)
+{
+    const char *p = *pp + 8, *q;
+    while (*p == ' ' || *p == '\t') p++;
+    if (*p != '"' || !(q = strchr(p + 1, '"'))) return 0;
+    *pp = q;
+    size_t n = strlen(dir) + (size_t)(q - p) + 1;
+    char *inc = sim_xmalloc(n);
+    snprintf(inc, n, "%s%.*s", p[1] == '/' ? "" : dir, (int)(q - p - 1), p + 1);
+    long line = find_name(inc, dir, depth, file, nest + 1);
+    free(inc);
+    return line;
+}
+
+/* The line of the top-level setting `name` in the scenario file at path,
+ * or 0 when it is not there; *file (malloc'd) gets the file it is in, which
+ * is an @include'd one (resolved against dir, as the loader does) when the
+ * setting is there.  Knows just enough of libconfig's syntax (comments,
+ * strings, brackets, words) to tell a top-level key from the rest. */
+static long find_name(const char *path, const char *dir, int depth, char **file, int nest)
+{
+    char *text = nest < 10 ? cli_read_text(path) : NULL;
+    long line = 1, found = 0;
+    for (const char *p = text; p && *p && !found; p++) {
+        const char *w = p;
+        if (*p == '\n') line++;
+        else if ((p = skip_text(p, &line)) != w) continue;
+        else if (*p == '{' || *p == '(' || *p == '[') depth++;
+        else if (*p == '}' || *p == ')' || *p == ']') depth--;
+        else if (!strncmp(p, "@include", 8)) found = find_in_include(&p, dir, depth, file, nest);
+        else if (is_word_char(*p)) {
+            while (is_word_char(p[1])) p++;
+            if (depth == 0 && p - w == 3 && !strncmp(w, "name", 4)) {
+                found = line;
+                *file = sim_xstrdup(path);
+            }
+        }
+    }
+    free(text);
+    return found;
+}
+
+/* Where the scenario's name was given, as the loader's messages say it:
+ * "--set name=V" (or --vary) when an override set it, else "FILE:LINE". */
+static void name_where(const cli_variant *v, char *buf, size_t n)
+{
+    for (size_t i = v->n_ov; i-- > 0;)
+        if (!strncmp(v->ov[i].assignment, "name=", 5)) {
+            snprintf(buf, n, "%s %s", v->ov[i].option ? v->ov[i].option : "--set",
+                     v->ov[i].assignment);
+            return;
+        }
+    const char *src = v->sc.source, *slash = strrchr(src, '/');
+    char *dir = sim_xstrdup(src), *file = NULL;
+    dir[slash ? slash - src + 1 : 0] = '\0';
+    long line = find_name(src, dir, 0, &file, 0);
+    if (line) snprintf(buf, n, "%s:%ld", file, line);
+    else snprintf(buf, n, "%s", src);
+    free(file);
+    free(dir);
+}
+
+/* Prints "kimsim: FILE:LINE: name: 'NAME' <problem>; <why>" for v. */
+static int name_fail(const cli_variant *v, const char *problem, const char *other,
+                     const char *why)
+{
+    char where[4400];
+    name_where(v, where, sizeof where);
+    fprintf(stderr, "kimsim: %s: name: '%s' ", where, v->sc.name);
+    fprintf(stderr, problem, other);
+    fprintf(stderr, "; %s\n", why);
+    return CLI_EBADINPUT;
+}
+
+int cli_check_names(const cli_run *run, int in_dir, const char *why)
 {
     const cli_opts *o = run->o;
-    for (size_t i = 0; o->n_files > 1 && i < o->n_files; i++) {
-        const kim_scenario *a = &run->v[run->first_of_file[i]].sc;
-        if (!a->name[0] || a->name[0] == '.' || strchr(a->name, '/')) {
-            fprintf(stderr, "kimsim: %s: scenario name '%s' cannot name a folder "
-                            "(no '/', no leading '.')\n", a->source, a->name);
-            return CLI_EBADINPUT;
-        }
-        for (size_t j = 0; j < i; j++) {
+    for (size_t i = 0; i < o->n_files; i++) {
+        const cli_variant *v = &run->v[run->first_of_file[i]];
+        const char *name = v->sc.name;
+        if (!name[0] || name[0] == '.' || strchr(name, '/'))
+            return name_fail(v, "cannot name a folder (no '/', no leading '.')%s", "", why);
+        for (size_t k = 0; in_dir && k < sizeof top_files / sizeof *top_files; k++)
+            if (!strcmp(name, top_files[k]))
+                return name_fail(v, "is reserved: the output folder holds a %s of its own "
+                                    "beside the scenarios' folders", top_files[k], why);
+        for (size_t j = 0; in_dir && j < i; j++) {
             const kim_scenario *b = &run->v[run->first_of_file[j]].sc;
-            if (!strcmp(a->name, b->name)) {
-                fprintf(stderr, "kimsim: %s and %s are both named '%s'; each scenario of "
-                                "a run writes to a folder of its name\n",
-                        b->source, a->source, a->name);
-                return CLI_EBADINPUT;
-            }
+            if (!strcmp(name, b->name))
+                return name_fail(v, "is also the name of %s", b->source, why);
         }
     }
     return 0;
 }
 
-/* Decides and prepares the output folder and its journal (rank 0). */
-static int prepare_dir(cli_run *run)
+/* The names a run turns into folders: DIR/<name>/ of several files, or
+ * the default out/<name>/ of one. */
+static int check_names(const cli_run *run)
 {
-    const cli_opts *o = run->o;
-    int exists = cli_dir_exists(run->dir);
-    if (exists && o->out_dir && !o->force && !o->resume) {
-        fprintf(stderr, "kimsim: %s exists; use --force to replace its results or "
-                        "--resume to continue an interrupted run\n", run->dir);
+    if (run->o->n_files > 1)
+        return cli_check_names(run, 1, "each scenario of a run writes to a folder of its name");
+    if (!run->o->out_dir)
+        return cli_check_names(run, 0, "it names the output folder out/<name>/: "
+                                       "give -o DIR, or another name");
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Output folder                                                        */
+/* ------------------------------------------------------------------ */
+
+/* Locks the folder at path for this process: flock on the folder itself,
+ * released when the descriptor closes, and by the kernel when the process
+ * dies (kill -9 leaves no stale lock for --resume).  A second kimsim on
+ * the same folder, with --force or --resume or not, is refused.  Where
+ * the file system has no flock (some network file systems), the folder
+ * stays unlocked and only the mkdir in cli_claim_dir guards it. */
+static int lock_dir(const char *dir, const char *path, int *lock)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(stderr, "kimsim: cannot open %s: %s\n", dir, strerror(errno));
+        return CLI_EFAIL;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+        *lock = fd;
+        return 0;
+    }
+    int e = errno;
+    close(fd);
+    if (e != EWOULDBLOCK) return 0;
+    fprintf(stderr, "kimsim: %s is in use by another kimsim run\n", dir);
+    return CLI_EBADINPUT;
+}
+
+int cli_claim_dir(const char *dir, int reuse, const char *hint, int *lock)
+{
+    char path[4096];
+    size_t n = (size_t)snprintf(path, sizeof path, "%s", dir);
+    while (n > 1 && path[n - 1] == '/') path[--n] = '\0';
+    char *slash = strrchr(path, '/');
+    int made = 0, rc = 0;
+    *lock = -1;
+    if (slash && slash > path) {            /* the parents, then dir itself */
+        *slash = '\0';
+        rc = cli_mkdirs(path);
+        *slash = '/';
+    }
+    if (!rc && mkdir(path, 0777) == 0) made = 1;
+    else if (!rc && errno != EEXIST) rc = -1;
+    if (rc) {       /* EEXIST from cli_mkdirs: a parent that is not a folder */
+        int e = errno == EEXIST ? ENOTDIR : errno;
+        fprintf(stderr, "kimsim: cannot create %s: %s\n", dir, strerror(e));
+        return e == ENOTDIR ? CLI_EBADINPUT : CLI_EFAIL;
+    }
+    if (!made && !cli_dir_exists(path)) {
+        fprintf(stderr, "kimsim: %s exists and is not a folder\n", dir);
         return CLI_EBADINPUT;
     }
-    if (o->resume) {
-        if (check_ident(run) != 0) {
+    if (!made && !reuse) {
+        fprintf(stderr, "kimsim: %s exists; %s\n", dir, hint);
+        return CLI_EBADINPUT;
+    }
+    return lock_dir(dir, path, lock);
+}
+
+void cli_release_dir(int lock)
+{
+    if (lock >= 0) close(lock);
+}
+
+/* Decides and prepares the output folder and its journal (rank 0). */
+static int prepare_dir(cli_run *run, int *lock)
+{
+    const cli_opts *o = run->o;
+    *lock = -1;
+    if (o->resume) {        /* DIR as it is: it holds the run to continue */
+        int rc = access(run->dir, F_OK) == 0 ? cli_claim_dir(run->dir, 1, "", lock) : 0;
+        if (!rc && check_ident(run) != 0) {
             fprintf(stderr, "kimsim: --resume: %s holds no interrupted run of this "
                             "scenario, seed and replications (use --force to start over)\n",
                     run->dir);
-            return CLI_EBADINPUT;
+            rc = CLI_EBADINPUT;
         }
-        return 0;
+        return rc;
     }
+    int rc = cli_claim_dir(run->dir, !o->out_dir || o->force,
+                           "use --force to replace its results or --resume to continue "
+                           "an interrupted run", lock);
+    if (rc) return rc;
     if (cli_rm_tree(run->journal) != 0 || cli_mkdirs(run->journal) != 0 ||
         write_journal_head(run) != 0) {
         fprintf(stderr, "kimsim: cannot create %s\n", run->journal);
@@ -150,11 +340,12 @@ static int prepare_dir(cli_run *run)
 }
 
 /* Every rank learns rank 0's decision; only rank 0 touches the folder. */
-static int prepare_dir_all(cli_run *run)
+static int prepare_dir_all(cli_run *run, int *lock)
 {
     run->dir = run->o->out_dir ? sim_xstrdup(run->o->out_dir) : default_dir(run);
     snprintf(run->journal, sizeof run->journal, "%s/.journal", run->dir);
-    int rc = cli_mpi_rank() == 0 ? prepare_dir(run) : 0;
+    *lock = -1;
+    int rc = cli_mpi_rank() == 0 ? prepare_dir(run, lock) : 0;
     cli_mpi_bcast_int(&rc);
     return rc;
 }
@@ -213,10 +404,12 @@ int cmd_run(int argc, char **argv)
     for (size_t v = 0; !rc && v < run.n_v; v++)
         an_variant_init(&run.v[v].res, run.v[v].sc.name, run.v[v].label, &run.v[v].sc,
                         &run.v[v].groups, (size_t)run.v[v].sc.replications);
-    if (!rc) rc = prepare_dir_all(&run);
+    int lock = -1;
+    if (!rc) rc = prepare_dir_all(&run, &lock);
     if (!rc) rc = cli_execute(&run);
     run.ended = cli_wall_seconds();
     if (!rc && cli_mpi_rank() == 0) rc = cli_finish(&run);
+    cli_release_dir(lock);
     cli_run_fini(&run);
     cli_opts_fini(&o);
     return rc;
@@ -225,7 +418,7 @@ int cmd_run(int argc, char **argv)
 int cmd_check(int argc, char **argv)
 {
     cli_opts o;
-    int rc = cli_parse_run_opts(argc, argv, &o, "check");
+    int rc = cli_parse_file_opts(argc, argv, &o, "check");
     if (rc) { cli_opts_fini(&o); return rc < 0 ? CLI_OK : rc; }
     for (size_t i = 0; i < o.n_files && !rc; i++) {
         kim_scenario sc;
