@@ -110,106 +110,13 @@ static const char *const top_files[] = {
     "cases.csv", "comparison.csv", "recommendation.csv", "report.html", "plots",
 };
 
-static int is_word_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '*';
-}
-
-/* Past the comment or string at p (p then points at its last character),
- * counting its newlines in *line; p itself when neither starts there. */
-static const char *skip_text(const char *p, long *line)
-{
-    if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
-        while (p[1] && p[1] != '\n') p++;
-    } else if (p[0] == '/' && p[1] == '*') {
-        for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++) *line += *p == '\n';
-        if (*p) p++;
-        else p--;
-    } else if (*p == '"') {
-        for (p++; *p && *p != '"'; p++) {
-            if (*p == '\\' && p[1]) p++;
-            *line += *p == '\n';
-        }
-        if (!*p) p--;
-    }
-    return p;
-}
-
-static long find_name(const char *path, const char *dir, int depth, char **file, int nest);
-
-/* The @include at p (p then points at its last character): the line of
- * the top-level name in the included file, else 0. */
-static long find_in_include(const char **pp, const char *dir, int depth, char **file,
-                            int nest)
-{
-    const char *p = *pp + 8, *q;
-    while (*p == ' ' || *p == '\t') p++;
-    if (*p != '"' || !(q = strchr(p + 1, '"'))) return 0;
-    *pp = q;
-    size_t n = strlen(dir) + (size_t)(q - p) + 1;
-    char *inc = sim_xmalloc(n);
-    snprintf(inc, n, "%s%.*s", p[1] == '/' ? "" : dir, (int)(q - p - 1), p + 1);
-    long line = find_name(inc, dir, depth, file, nest + 1);
-    free(inc);
-    return line;
-}
-
-/* The line of the top-level setting `name` in the scenario file at path,
- * or 0 when it is not there; *file (malloc'd) gets the file it is in, which
- * is an @include'd one (resolved against dir, as the loader does) when the
- * setting is there.  Knows just enough of libconfig's syntax (comments,
- * strings, brackets, words) to tell a top-level key from the rest. */
-static long find_name(const char *path, const char *dir, int depth, char **file, int nest)
-{
-    char *text = nest < 10 ? cli_read_text(path) : NULL;
-    long line = 1, found = 0;
-    for (const char *p = text; p && *p && !found; p++) {
-        const char *w = p;
-        if (*p == '\n') line++;
-        else if ((p = skip_text(p, &line)) != w) continue;
-        else if (*p == '{' || *p == '(' || *p == '[') depth++;
-        else if (*p == '}' || *p == ')' || *p == ']') depth--;
-        else if (!strncmp(p, "@include", 8)) found = find_in_include(&p, dir, depth, file, nest);
-        else if (is_word_char(*p)) {
-            while (is_word_char(p[1])) p++;
-            if (depth == 0 && p - w == 3 && !strncmp(w, "name", 4)) {
-                found = line;
-                *file = sim_xstrdup(path);
-            }
-        }
-    }
-    free(text);
-    return found;
-}
-
-/* Where the scenario's name was given, as the loader's messages say it:
- * "--set name=V" (or --vary) when an override set it, else "FILE:LINE". */
-static void name_where(const cli_variant *v, char *buf, size_t n)
-{
-    for (size_t i = v->n_ov; i-- > 0;)
-        if (!strncmp(v->ov[i].assignment, "name=", 5)) {
-            snprintf(buf, n, "%s %s", v->ov[i].option ? v->ov[i].option : "--set",
-                     v->ov[i].assignment);
-            return;
-        }
-    const char *src = v->sc.source, *slash = strrchr(src, '/');
-    char *dir = sim_xstrdup(src), *file = NULL;
-    dir[slash ? slash - src + 1 : 0] = '\0';
-    long line = find_name(src, dir, 0, &file, 0);
-    if (line) snprintf(buf, n, "%s:%ld", file, line);
-    else snprintf(buf, n, "%s", src);
-    free(file);
-    free(dir);
-}
-
 /* Prints "kimsim: FILE:LINE: name: 'NAME' <problem>; <why>" for v. */
 static int name_fail(const cli_variant *v, const char *problem, const char *other,
                      const char *why)
 {
-    char where[4400];
-    name_where(v, where, sizeof where);
-    fprintf(stderr, "kimsim: %s: name: '%s' ", where, v->sc.name);
+    /* where the loader found the name: "FILE:LINE" or "--set name=V" */
+    fprintf(stderr, "kimsim: %s: name: '%s' ", v->sc.name_at ? v->sc.name_at : v->sc.source,
+            v->sc.name);
     fprintf(stderr, problem, other);
     fprintf(stderr, "; %s\n", why);
     return CLI_EBADINPUT;

@@ -136,6 +136,8 @@ typedef struct kim_targets {
 typedef struct kim_scenario {
     char *name, *description;
     char *source;           /* file it was loaded from (for messages) */
+    char *name_at;          /* where name was given, "FILE:LINE" or "--set name=V"
+                             * (messages about the name; NULL: unknown) */
     double horizon_days;
     double warmup_days;     /* fixed deletion point */
     bool warmup_auto;       /* warmup_days = "auto" (MSER-5) */

@@ -192,6 +192,7 @@ void kim_scenario_fini(kim_scenario *sc)
     free(sc->name);
     free(sc->description);
     free(sc->source);
+    free(sc->name_at);
     free(sc->rng);
     memset(sc, 0, sizeof *sc);
 }

@@ -91,6 +91,9 @@ static int read_top(scn_ctx *c, const config_setting_t *root)
         scn_opt_int(c, root, "", "max_waiting", &max_waiting, 1, SCN_MAX_WAITING, 0))
         return SCN_EBADINPUT;
     sc->name = sim_xstrdup(name);
+    char at[SCN_PATH];
+    scn_where(c, config_setting_get_member(root, "name"), at, sizeof at);
+    sc->name_at = sim_xstrdup(at);
     sc->description = sim_xstrdup(desc ? desc : "");
     sc->replications = (long)reps;
     sc->seed = (uint64_t)seed;

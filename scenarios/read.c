@@ -17,9 +17,7 @@
 /* Messages                                                             */
 /* ------------------------------------------------------------------ */
 
-/* "file:line", "file", or "--set K=V" for a setting an override wrote. */
-static void where(const scn_ctx *c, const config_setting_t *s, char *buf,
-                  size_t n)
+void scn_where(const scn_ctx *c, const config_setting_t *s, char *buf, size_t n)
 {
     const char *file = c->file;
     if (s && config_setting_get_hook(s)) {
@@ -38,7 +36,7 @@ int scn_vfail(scn_ctx *c, const config_setting_t *s, const char *path,
 {
     char loc[SCN_PATH], what[SCN_PATH];
     if (c->err->code != SCN_OK) return SCN_EBADINPUT;
-    where(c, s, loc, sizeof loc);
+    scn_where(c, s, loc, sizeof loc);
     vsnprintf(what, sizeof what, fmt, ap);
     c->err->code = SCN_EBADINPUT;
     if (path && *path)

@@ -96,6 +96,9 @@ int scn_fail(scn_ctx *c, const config_setting_t *s, const char *path,
              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int scn_vfail(scn_ctx *c, const config_setting_t *s, const char *path,
               const char *fmt, va_list ap);
+/* Where s was given, as messages say it: "file:line", "file", or the
+ * "--set K=V" (or "--vary K=V") of an override that wrote it. */
+void scn_where(const scn_ctx *c, const config_setting_t *s, char *buf, size_t n);
 /* Writes "prefix.key" (or "key" when prefix is empty) to dst[SCN_PATH]. */
 void scn_join(char *dst, const char *prefix, const char *key);
 /* Words for the type of s: "a string", "a list", ... */
