@@ -74,4 +74,22 @@ for f in scenarios/*.cfg; do
   fi
 done
 
+# --vary: a value or a key given twice is refused (the variants would not
+# be what their labels say); its errors name --vary; array values keep
+# their commas.
+V=posts.diakonie-erkelenz.fte
+for args in "--vary $V=1.0,1.00" "--vary $V=1.0,1.5 --vary $V=2.0"; do
+  # shellcheck disable=SC2086
+  $K run scenarios/default.cfg -r 2 $args -o "$T/vdup" --quiet 2>"$T/err"; rc=$?
+  [ $rc = 2 ] && [ ! -e "$T/vdup" ] && grep -q "given twice" "$T/err" \
+    && ok "--vary refused: $args" || bad "--vary refused: $args (exit $rc)"
+done
+$K run scenarios/default.cfg -r 2 --vary horizon_dayz=1,2 -o "$T/vkey" --quiet 2>"$T/err"
+grep -q "^kimsim: --vary horizon_dayz=1: unknown key" "$T/err" && ok "--vary errors name --vary" \
+  || bad "--vary errors name --vary: $(cat "$T/err")"
+$K run scenarios/default.cfg -r 2 -o "$T/varr" --quiet \
+  --vary 'posts.diakonie-erkelenz.serves=["Erkelenz","Hückelhoven"],["*"]' 2>"$T/err"
+[ "$(cut -d, -f2 "$T/varr/summary.csv" | sed 1d | sort -u | wc -l)" = 2 ] \
+  && ok "--vary of arrays: two variants" || bad "--vary of arrays: $(cat "$T/err")"
+
 [ $fails = 0 ]
