@@ -101,7 +101,7 @@ static int check_idents(const merge_opts *m, char **ident0)
                             "(%s/.journal/ident)\n", m->dirs[i], m->dirs[i]);
         else if (!same)
             fprintf(stderr, "kimsim merge: %s and %s are not shards of the same run "
-                            "(scenario, seed, replications, --vary or --trace differ)\n",
+                            "(scenario or its arrivals, seed, replications, --vary or --trace differ)\n",
                     m->dirs[0], m->dirs[i]);
         if (!same) {
             free(id);

@@ -140,6 +140,28 @@ check "journal with a lost log: --resume reruns its replications" sh -c "'$K' ru
   --shard 1/3 -o '$T/s1x' --resume --quiet && for f in '$T/s1'/*.csv; do cmp \"\$f\" \
   '$T/s1x'/\"\${f##*/}\" || exit 1; done"
 
+# --- a changed arrivals_file is another input -------------------------
+# the hash covers the arrivals replayed, not the file's name: --resume and
+# merge refuse a folder run against other rows of the same file
+mkdir "$T/af"
+cp tests/fixtures/good/full.cfg tests/fixtures/good/arrivals.csv tests/fixtures/good/erkelenz.csv "$T/af"
+"$K" run "$T/af/full.cfg" -r 6 --shard 1/2 -o "$T/af1" --quiet
+"$K" run "$T/af/full.cfg" -r 6 -o "$T/afwhole" --quiet
+cp "$T/af/arrivals.csv" "$T/af/arrivals.orig"
+echo "20.5,Erkelenz," >>"$T/af/arrivals.csv"
+"$K" run "$T/af/full.cfg" -r 6 --shard 2/2 -o "$T/af2" --quiet
+before=$(cd "$T/af1" && ls -lA --time-style=full-iso . .journal | cksum)
+check "--resume after the arrivals_file changed: exit 2, untouched" sh -c "'$K' run '$T/af/full.cfg' \
+  -r 6 --shard 1/2 -o '$T/af1' --resume --quiet 2>/dev/null; [ \$? -eq 2 ] && \
+  [ \"\$(cd '$T/af1' && ls -lA --time-style=full-iso . .journal | cksum)\" = '$before' ]"
+check "merge of shards run against different arrivals refused" sh -c "'$K' merge '$T/af1' '$T/af2' \
+  -o '$T/afm' 2>/dev/null; [ \$? -eq 2 ] && [ ! -e '$T/afm' ]"
+cp "$T/af/arrivals.orig" "$T/af/arrivals.csv"
+"$K" run "$T/af/full.cfg" -r 6 --shard 2/2 -o "$T/af2" --force --quiet
+check "shards of the same arrivals merged = unsharded" sh -c "'$K' merge '$T/af1' '$T/af2' \
+  -o '$T/afm' --quiet && for f in '$T/afwhole'/*.csv; do cmp \"\$f\" '$T/afm'/\"\${f##*/}\" \
+  || exit 1; done"
+
 # --- --timeseries N: the time series of the first N replications -------
 "$K" run $SCN -r 7 $V --timeseries 2 -j 2 -o "$T/ts2" --quiet
 check "--timeseries 2: other files as without it" sh -c "for f in summary replications verdict \
