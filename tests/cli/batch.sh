@@ -131,6 +131,14 @@ check "merge of a shard twice refused" sh -c "'$K' merge '$T/s1' '$T/s2' '$T/s3'
 "$K" run $SCN -r 7 --shard 1/3 -o "$T/other" --quiet
 check "merge of shards of different runs refused" sh -c "'$K' merge '$T/other' '$T/s2' '$T/s3' \
   -o '$T/mo' 2>/dev/null; [ \$? -eq 2 ] && [ ! -e '$T/mo' ]"
+# shards differ in K only: --trace and N are compared too
+"$K" run $SCN -r 7 ${V% --trace} --shard 2/3 -o "$T/s2nt" --quiet
+"$K" run $SCN -r 7 $V --shard 2/2 -o "$T/s2of2" --quiet
+check "merge of shards with and without --trace refused" sh -c "'$K' merge '$T/s1' '$T/s2nt' \
+  '$T/s3' -o '$T/mt' 2>/dev/null; [ \$? -eq 2 ] && [ ! -e '$T/mt' ] && '$K' merge '$T/s2nt' \
+  '$T/s1' '$T/s3' -o '$T/mt' 2>/dev/null; [ \$? -eq 2 ] && [ ! -e '$T/mt' ]"
+check "merge of shards of another N refused" sh -c "'$K' merge '$T/s1' '$T/s2of2' '$T/s3' \
+  -o '$T/mn' 2>/dev/null; [ \$? -eq 2 ] && [ ! -e '$T/mn' ]"
 "$K" merge "$T/s3" "$T/s1" "$T/s2" -o "$T/merged" --quiet
 check "shards 1/3 2/3 3/3 merged = unsharded" same "$T/whole" "$T/merged"
 check "shards keep their journal" test -f "$T/s1/.journal/ident"
