@@ -82,6 +82,7 @@ void cli_usage(FILE *f, const char *cmd);
 typedef struct cli_out {
     FILE *f;
     char tmp[4096], path[4096];
+    int keep;                   /* tmp is a journal file: abort and discard leave it */
 } cli_out;
 int cli_out_open(cli_out *out, const char *dir, const char *name);
 /* The same with the temporary file in tmp_dir (same file system), named
@@ -91,11 +92,18 @@ int cli_out_open_in(cli_out *out, const char *tmp_dir, const char *tag, const ch
 int cli_out_commit(cli_out *out);           /* 0, or -1 with a message */
 void cli_out_abort(cli_out *out);
 /* A set of files published together (files.c): hold, write and commit
- * each, then publish (all renamed into place) or discard (none). */
+ * each, then publish (all renamed into place, or on a failure none: the
+ * previous files stay) or discard (none). */
 void cli_out_hold(void);
 int cli_out_publish(void);                  /* 0, or -1 with a message */
 void cli_out_discard(void);
 void cli_out_drop(const char *dir, const char *name);  /* removed on publish */
+/* dir removed on publish once its dropped files (and stale temporaries)
+ * are gone, if nothing else is left in it */
+void cli_out_drop_dir(const char *dir);
+/* Removes from dir the temporaries of cli_out files that a killed kimsim
+ * left (".NAME.tmpPID...", PID no longer running); nothing else. */
+void cli_out_sweep(const char *dir);
 int cli_mkdirs(const char *path);
 int cli_dir_exists(const char *path);
 int cli_rm_tree(const char *path);

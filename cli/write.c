@@ -102,6 +102,7 @@ static int part_open(cli_run *run, size_t f, int kind)
     p->in_journal = cli_dir_exists(run->journal);      /* merge: none */
     const char *tmp_dir = p->in_journal ? run->journal : dir;
     if (cli_out_open_in(&p->out, tmp_dir, tag, dir, part_name[kind]) != 0) return -1;
+    p->out.keep = p->in_journal;
     p->kind = kind;
     p->v = p->fv = run->first_of_file[f];
     p->v1 = run->first_of_file[f + 1];
@@ -199,13 +200,7 @@ void cli_assemble_abort(cli_run *run)
 {
     for (size_t i = 0; i < run->n_parts; i++) {
         cli_out *out = &run->parts[i].out;
-        if (!out->f) continue;
-        if (run->parts[i].in_journal) {
-            fclose(out->f);             /* records may name it: it stays */
-            out->f = NULL;
-        } else {
-            cli_out_abort(out);
-        }
+        if (out->f) cli_out_abort(out);     /* in the journal (keep), records may name it */
     }
     free(run->parts);
     run->parts = NULL;
