@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -273,6 +274,12 @@ int cli_write_manifest(const cli_run *run, const char *dir, size_t v0, size_t v1
     return cli_out_commit(&out);
 }
 
+/* The files kimsim makes in a run's folder and its scenario sub-folders
+ * (DESIGN.md §7): the only ones a new run removes there. */
+static const char *const run_files[] = {
+    "summary.csv", "replications.csv", "verdict.csv", "timeseries.csv", "cases.csv",
+    "comparison.csv", "manifest.txt" };
+
 /* The files of scenario file f (variants [v0, v1)) into dir. */
 static int write_scenario(cli_run *run, size_t f, const char *dir, size_t v0, size_t v1)
 {
@@ -297,9 +304,55 @@ static int write_scenario(cli_run *run, size_t f, const char *dir, size_t v0, si
     return rc;
 }
 
+/* Is name the folder of one of this run's scenario files? */
+static int makes_folder(const cli_run *run, const char *name)
+{
+    for (size_t f = 0; run->o->n_files > 1 && f < run->o->n_files; f++)
+        if (!strcmp(run->v[run->first_of_file[f]].sc.name, name)) return 1;
+    return 0;
+}
+
+/* The scenario folders of an earlier run in the folder (the "scenario:"
+ * lines of its manifest.txt, when they name more than one scenario: a
+ * run of several files) that this run does not make: their files go at
+ * publishing, then the folders if nothing else is in them. */
+static void drop_old_folders(const cli_run *run)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/manifest.txt", run->dir);
+    char *text = cli_read_text(path);
+    if (!text) return;
+    const char **names = NULL;
+    size_t n = 0;
+    int several = 0;
+    for (char *line = text, *next; *line; line = next) {
+        next = line + strcspn(line, "\n");
+        if (*next) *next++ = '\0';
+        if (strncmp(line, "scenario: ", 10)) continue;
+        names = sim_xrealloc(names, (n + 1) * sizeof *names);
+        names[n] = line + 10;
+        several |= strcmp(names[0], names[n++]) != 0;
+    }
+    for (size_t i = 0; several && i < n; i++) {
+        const char *name = names[i];
+        char sub[4200];
+        struct stat st;
+        if (!name[0] || name[0] == '.' || strchr(name, '/') || makes_folder(run, name))
+            continue;
+        snprintf(sub, sizeof sub, "%s/%s", run->dir, name);
+        if (lstat(sub, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+        for (size_t k = 0; k < sizeof run_files / sizeof *run_files; k++)
+            cli_out_drop(sub, run_files[k]);
+        cli_out_drop_dir(sub);
+    }
+    free(names);
+    free(text);
+}
+
 static int write_all(cli_run *run)
 {
     const cli_opts *o = run->o;
+    drop_old_folders(run);
     if (o->n_files == 1) return write_scenario(run, 0, run->dir, 0, run->n_v);
     for (size_t f = 0; f < o->n_files; f++) {
         char sub[4200];
@@ -314,6 +367,11 @@ static int write_all(cli_run *run)
     int rc = write_with(run->dir, "summary.csv", an_write_summary, run->v, run->n_v);
     if (!rc) rc = write_with(run->dir, "verdict.csv", an_write_verdicts, run->v, run->n_v);
     if (!rc) rc = cli_write_manifest(run, run->dir, 0, run->n_v, 1);
+    /* the top level of several files holds the combined files only */
+    for (size_t i = 0; !rc && i < sizeof run_files / sizeof *run_files; i++)
+        if (strcmp(run_files[i], "summary.csv") && strcmp(run_files[i], "verdict.csv") &&
+            strcmp(run_files[i], "manifest.txt"))
+            cli_out_drop(run->dir, run_files[i]);
     return rc;
 }
 

@@ -190,6 +190,22 @@ check "one folder per scenario" test -f "$T/two/default-heinsberg/summary.csv" -
   -f "$T/two/mmc/summary.csv" -a -f "$T/two/summary.csv" -a -f "$T/two/verdict.csv"
 check "combined summary has both scenarios" sh -c "cut -d, -f1 '$T/two/summary.csv' | sort -u | \
   tr '\n' ' ' | grep -q 'default-heinsberg mmc scenario'"
+# --force starts over: a run of another layout leaves none of the
+# previous run's files (but a file of the user's stays, with its folder)
+force_layouts() {
+  d=$T/fz
+  "$K" run $SCN -r 2 --trace --vary seed=1,2 -o "$d" --quiet || return 1
+  "$K" run scenarios/mmc.cfg scenarios/unna.cfg -r 2 -o "$d" --force --quiet || return 1
+  [ "$(ls "$d" | tr '\n' ' ')" = "manifest.txt mmc summary.csv unna verdict.csv " ] \
+    || { echo "  several files: $(ls "$d" | tr '\n' ' ')"; return 1; }
+  echo note >"$T/fz/unna/notes.txt"
+  "$K" run $SCN -r 2 -o "$d" --force --quiet || return 1
+  "$K" run $SCN -r 2 -o "$T/fz1" --quiet
+  [ "$(ls "$d" | tr '\n' ' ')" = "manifest.txt replications.csv summary.csv timeseries.csv unna \
+verdict.csv " ] || { echo "  one file: $(ls "$d" | tr '\n' ' ')"; return 1; }
+  [ "$(ls -A "$d/unna")" = notes.txt ] && same "$T/fz1" "$d"
+}
+check "--force over another layout: the previous run's files and folders go" force_layouts
 check "duplicate scenario names refused" sh -c "'$K' run $SCN $SCN -r 2 -o '$T/dup' --quiet \
   2>/dev/null; [ \$? -eq 2 ] && [ ! -e '$T/dup' ]"
 
