@@ -9,6 +9,7 @@
 #ifndef KIMSIM_CLI_H
 #define KIMSIM_CLI_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -71,6 +72,8 @@ typedef struct cli_run {
     double rep_cpu_seconds;     /* CPU time of the replication threads (this rank) */
     double journal_cpu_seconds; /* ... and of the journal's syncer thread */
     int interrupted;
+    /* what cli_write_outputs does after a signal (NULL: cli_write_interrupted) */
+    int (*on_interrupt)(struct cli_run *run, int sig);
 } cli_run;
 
 /* args.c */
@@ -116,6 +119,20 @@ int cli_load_scenario(const char *path, const scn_override *ov, size_t n_ov,
                       kim_scenario *out);
 int cli_load_variants(cli_run *run);
 void cli_run_fini(cli_run *run);
+
+/* exec.c: SIGINT and SIGTERM.  From cli_signals_catch() (the replication
+ * pool, the final write, merge) until cli_signals_restore(), either sets
+ * cli_signal_seen to its number instead of ending the process, and the
+ * work stops where it can stop cleanly.  A signal that was ignored when
+ * kimsim started (a background job of a non-interactive shell) stays
+ * ignored.  Both calls may be repeated. */
+extern volatile sig_atomic_t cli_signal_seen;
+void cli_signals_catch(void);
+void cli_signals_restore(void);
+/* A test's hook: with KIMSIM_TEST_STALL=point in the environment, waits
+ * at that point (the final write's "publish") until a signal is seen, at
+ * most 30 s, so that tests/cli/batch.sh can signal a run exactly there. */
+void cli_test_stall(const char *point);
 
 /* exec.c: runs every pending replication on o->jobs threads.  With an
  * empty run->journal the results stay in memory only (no time series, no
@@ -188,7 +205,19 @@ void cli_assemble_abort(cli_run *run);
 /* Are the files being assembled during the run (so writers give their
  * text to the journal instead of their logs)? */
 int cli_assembling(const cli_run *run);
+/* Writes and publishes every file of the run: 0, -1 after a failure (a
+ * message names the file; the previous files stay), or 128 + the signal
+ * when SIGINT/SIGTERM came before publishing (none is published; the
+ * journal's files are kept for --resume). */
+int cli_write_files(cli_run *run);
+/* The same for callers that know only success and failure (cli_finish,
+ * compare): 0 or -1; on a signal it calls run->on_interrupt (NULL:
+ * cli_write_interrupted) and exits with the status that returns. */
 int cli_write_outputs(cli_run *run);
+/* After a signal: a run that can resume (its journal has an ident) keeps
+ * the journal and gets manifest.txt with complete: no; another (compare)
+ * removes its journal.  Returns 128 + sig. */
+int cli_write_interrupted(cli_run *run, int sig);
 int cli_write_manifest(const cli_run *run, const char *dir, size_t v0, size_t v1,
                        int complete);
 void cli_print_tables(const cli_run *run);

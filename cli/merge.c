@@ -264,20 +264,42 @@ static int prepare_out(cli_run *run, const merge_opts *m)
     return 0;
 }
 
+/* A signal while OUT is written: nothing of the merge is published (its
+ * temporaries are gone), and OUT's manifest says complete: no. */
+static int interrupted(cli_run *run, int sig)
+{
+    cli_assemble_abort(run);
+    cli_write_manifest(run, run->dir, 0, run->n_v, 0);
+    fprintf(stderr, "kimsim merge: interrupted; nothing merged into %s (merge again "
+                    "with --force)\n", run->dir);
+    return 128 + sig;
+}
+
+/* A signal before OUT is touched: nothing written. */
+static int signalled(void)
+{
+    if (!cli_signal_seen) return 0;
+    fprintf(stderr, "kimsim merge: interrupted; nothing written\n");
+    return 128 + cli_signal_seen;
+}
+
 /* Loads the run from the first shard's journal, checks that the shards
- * hold every replication once, and only then writes OUT. */
+ * hold every replication once, and only then writes OUT.  SIGINT and
+ * SIGTERM are caught throughout (cli_signals_catch). */
 int cmd_merge(int argc, char **argv)
 {
     merge_opts m;
     cli_opts o = { .argc = argc, .argv = argv, .jobs = 1 };
-    cli_run run = { .o = &o };
+    cli_run run = { .o = &o, .on_interrupt = interrupted };
     run.started = cli_wall_seconds();
     char *ident = NULL;
+    cli_signals_catch();
     int rc = parse(argc, argv, &m);
     if (!rc) rc = check_idents(&m, &ident);
     if (!rc) rc = load_run(&run, &o, m.dirs[0], ident);
     o.quiet = m.quiet;
     if (!rc) rc = gather(&run, &m);
+    if (!rc) rc = signalled();
     if (!rc) rc = prepare_out(&run, &m);
     for (size_t v = 0; !rc && v < run.n_v; v++)
         for (size_t r = 0; r < run.v[v].res.n_reps; r++) run.events += run.v[v].res.info[r].events;
