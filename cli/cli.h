@@ -9,6 +9,7 @@
 #ifndef KIMSIM_CLI_H
 #define KIMSIM_CLI_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -71,6 +72,8 @@ typedef struct cli_run {
     double rep_cpu_seconds;     /* CPU time of the replication threads (this rank) */
     double journal_cpu_seconds; /* ... and of the journal's syncer thread */
     int interrupted;
+    /* what cli_write_outputs does after a signal (NULL: cli_write_interrupted) */
+    int (*on_interrupt)(struct cli_run *run, int sig);
 } cli_run;
 
 /* args.c */
@@ -86,6 +89,7 @@ void cli_usage(FILE *f, const char *cmd);
 typedef struct cli_out {
     FILE *f;
     char tmp[4096], path[4096];
+    int keep;                   /* tmp is a journal file: abort and discard leave it */
 } cli_out;
 int cli_out_open(cli_out *out, const char *dir, const char *name);
 /* The same with the temporary file in tmp_dir (same file system), named
@@ -95,11 +99,18 @@ int cli_out_open_in(cli_out *out, const char *tmp_dir, const char *tag, const ch
 int cli_out_commit(cli_out *out);           /* 0, or -1 with a message */
 void cli_out_abort(cli_out *out);
 /* A set of files published together (files.c): hold, write and commit
- * each, then publish (all renamed into place) or discard (none). */
+ * each, then publish (all renamed into place, or on a failure none: the
+ * previous files stay) or discard (none). */
 void cli_out_hold(void);
 int cli_out_publish(void);                  /* 0, or -1 with a message */
 void cli_out_discard(void);
 void cli_out_drop(const char *dir, const char *name);  /* removed on publish */
+/* dir removed on publish once its dropped files (and stale temporaries)
+ * are gone, if nothing else is left in it */
+void cli_out_drop_dir(const char *dir);
+/* Removes from dir the temporaries of cli_out files that a killed kimsim
+ * left (".NAME.tmpPID...", PID no longer running); nothing else. */
+void cli_out_sweep(const char *dir);
 int cli_mkdirs(const char *path);
 int cli_dir_exists(const char *path);
 int cli_rm_tree(const char *path);
@@ -112,6 +123,20 @@ int cli_load_scenario(const char *path, const scn_override *ov, size_t n_ov,
                       kim_scenario *out);
 int cli_load_variants(cli_run *run);
 void cli_run_fini(cli_run *run);
+
+/* exec.c: SIGINT and SIGTERM.  From cli_signals_catch() (the replication
+ * pool, the final write, merge) until cli_signals_restore(), either sets
+ * cli_signal_seen to its number instead of ending the process, and the
+ * work stops where it can stop cleanly.  A signal that was ignored when
+ * kimsim started (a background job of a non-interactive shell) stays
+ * ignored.  Both calls may be repeated. */
+extern volatile sig_atomic_t cli_signal_seen;
+void cli_signals_catch(void);
+void cli_signals_restore(void);
+/* A test's hook: with KIMSIM_TEST_STALL=point in the environment, waits
+ * at that point (the final write's "publish") until a signal is seen, at
+ * most 30 s, so that tests/cli/batch.sh can signal a run exactly there. */
+void cli_test_stall(const char *point);
 
 /* exec.c: runs every pending replication on o->jobs threads.  With an
  * empty run->journal the results stay in memory only (no time series, no
@@ -184,7 +209,19 @@ void cli_assemble_abort(cli_run *run);
 /* Are the files being assembled during the run (so writers give their
  * text to the journal instead of their logs)? */
 int cli_assembling(const cli_run *run);
+/* Writes and publishes every file of the run: 0, -1 after a failure (a
+ * message names the file; the previous files stay), or 128 + the signal
+ * when SIGINT/SIGTERM came before publishing (none is published; the
+ * journal's files are kept for --resume). */
+int cli_write_files(cli_run *run);
+/* The same for callers that know only success and failure (cli_finish,
+ * compare): 0 or -1; on a signal it calls run->on_interrupt (NULL:
+ * cli_write_interrupted) and exits with the status that returns. */
 int cli_write_outputs(cli_run *run);
+/* After a signal: a run that can resume (its journal has an ident) keeps
+ * the journal and gets manifest.txt with complete: no; another (compare)
+ * removes its journal.  Returns 128 + sig. */
+int cli_write_interrupted(cli_run *run, int sig);
 int cli_write_manifest(const cli_run *run, const char *dir, size_t v0, size_t v1,
                        int complete);
 void cli_print_tables(const cli_run *run);

@@ -11,6 +11,11 @@
  * in contiguous blocks, the i-th to rank i * ranks / m, so that rank 0's
  * block comes first and its files grow during the run (write.c).  With
  * an empty run->journal nothing is written: results stay in memory.
+ *
+ * Signals: SIGINT and SIGTERM only set cli_signal_seen while kimsim can
+ * stop cleanly on them (cli_signals_catch): the pool stops taking
+ * replications, the final write abandons its files (write.c); one that
+ * was ignored when kimsim started stays ignored.
  */
 #include "cli.h"
 #include "../sim/sim.h"
@@ -22,6 +27,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 volatile sig_atomic_t cli_signal_seen;
@@ -306,13 +312,49 @@ static void *worker(void *arg)
 }
 
 /* ------------------------------------------------------------------ */
-/* Planning: which replications this process runs                      */
+/* Signals                                                              */
 /* ------------------------------------------------------------------ */
 
 static void on_signal(int sig)
 {
     cli_signal_seen = sig;
 }
+
+static const int caught_signals[2] = { SIGINT, SIGTERM };
+static struct sigaction saved[2];
+static int catching;
+
+void cli_signals_catch(void)
+{
+    if (catching) return;
+    struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < 2; i++) {
+        sigaction(caught_signals[i], NULL, &saved[i]);
+        if (saved[i].sa_handler != SIG_IGN)         /* POSIX: an ignored one stays so */
+            sigaction(caught_signals[i], &sa, NULL);
+    }
+    catching = 1;
+}
+
+void cli_signals_restore(void)
+{
+    if (!catching) return;
+    for (int i = 0; i < 2; i++) sigaction(caught_signals[i], &saved[i], NULL);
+    catching = 0;
+}
+
+void cli_test_stall(const char *point)
+{
+    const char *want = getenv("KIMSIM_TEST_STALL");
+    if (!want || strcmp(want, point)) return;
+    struct timespec ten_ms = { 0, 10000000 };
+    for (int i = 0; i < 3000 && !cli_signal_seen; i++) nanosleep(&ten_ms, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Planning: which replications this process runs                      */
+/* ------------------------------------------------------------------ */
 
 static int jobs_default(void)
 {
@@ -387,14 +429,11 @@ static unsigned long long count_events(const cli_run *run)
     return ev;
 }
 
-/* Runs the pool's tasks on `jobs` threads, SIGINT/SIGTERM caught meanwhile:
- * a signal stops the taking of new tasks, tasks in flight finish. */
+/* Runs the pool's tasks on `jobs` threads, SIGINT/SIGTERM caught
+ * (cli_execute): a signal stops the taking of new tasks, tasks in flight
+ * finish. */
 static void run_pool(pool *pl, int jobs)
 {
-    struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART }, old_int, old_term;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
     if ((size_t)jobs > pl->n) jobs = pl->n ? (int)pl->n : 1;
     pthread_t *th = sim_xcalloc((size_t)jobs, sizeof *th);
     worker_arg *args = sim_xcalloc((size_t)jobs, sizeof *args);
@@ -407,8 +446,6 @@ static void run_pool(pool *pl, int jobs)
     free(th);
     free(args);
     progress(pl, 1);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
 }
 
 /* The journal's index: what an earlier run finished (--resume), else
@@ -436,8 +473,12 @@ static void gather_ranks(cli_run *run, int rank, int ranks)
     cli_journal_scan(run, run->journal, 0, 0, &dups);
 }
 
+/* SIGINT/SIGTERM are caught from here on; with a journal they stay caught
+ * for the final write (cli_write_files restores them), in memory
+ * (recommend) they are restored at the end. */
 int cli_execute(cli_run *run)
 {
+    cli_signals_catch();
     double t0 = cli_wall_seconds();
     size_t total = 0;
     for (size_t v = 0; v < run->n_v; v++) total += run->v[v].res.n_reps;
@@ -476,5 +517,6 @@ int cli_execute(cli_run *run)
     free(pl.tv);
     free(pl.tr);
     pthread_mutex_destroy(&pl.lock);
+    if (!run->journal[0]) cli_signals_restore();
     return flags[0] ? CLI_EFAIL : 0;
 }

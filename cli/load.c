@@ -167,11 +167,18 @@ int cli_load_variants(cli_run *run)
     free(vals);
     free(cnt);
     if (!rc) rc = cli_warmup_auto(run);     /* warmup_days = "auto": MSER-5 pilot */
-    /* the hash prints the whole scenario: a state's is long, so once */
+    /* the hash prints the whole scenario: a state's is long, so once.
+     * The text holds the rows of an arrivals_file (scn_text), which the
+     * journal's vNNN.scn prints again after its tag (run.c): not kept. */
     for (size_t v = 0; !rc && v < run->n_v; v++) {
         cli_variant *var = &run->v[v];
         var->text = scn_text(&var->sc, &var->text_len);
         var->hash = scn_hash_text(var->text, var->text_len);
+        if (var->sc.arrivals_file) {
+            free(var->text);
+            var->text = NULL;
+            var->text_len = 0;
+        }
     }
     return rc;
 }

@@ -4,8 +4,9 @@
  *
  * Invariant: OUT gets exactly the files the unsharded run writes, byte
  * for byte (the manifest aside), or nothing: the shards must come from
- * the same run (journal idents equal but for the shard line) and together
- * hold every replication exactly once, else merge exits 2 before writing.
+ * the same run (journal idents equal but for the K of "shard K/N") and
+ * together hold every replication exactly once, else merge exits 2 before
+ * writing.
  * The variants are loaded from the resolved scenario texts in the journal
  * (vNNN.scn), so neither the scenario files nor the arrivals files are
  * needed where the merge runs.
@@ -72,8 +73,10 @@ static int parse(int argc, char **argv, merge_opts *m)
 /* The shards' journals                                                 */
 /* ------------------------------------------------------------------ */
 
-/* DIR's journal ident with its last (shard) line cut off; NULL when DIR
- * holds no journal. */
+/* DIR's journal ident with the K of its last line "shard K/N trace T"
+ * taken out ("shards N trace T"): shards of one run differ only in K, so
+ * N and --trace are compared with the rest.  NULL when DIR holds no
+ * journal of a --shard run. */
 static char *ident_of(const char *dir)
 {
     char path[4200];
@@ -83,8 +86,13 @@ static char *ident_of(const char *dir)
     size_t n = strlen(text);
     if (n && text[n - 1] == '\n') text[--n] = '\0';
     char *last = strrchr(text, '\n');
-    if (!last || strncmp(last + 1, "shard ", 6)) { free(text); return NULL; }
-    last[1] = '\0';
+    int k, shards, trace, end = 0;
+    if (!last || sscanf(last + 1, "shard %d/%d trace %d%n", &k, &shards, &trace, &end) != 3 ||
+        last[1 + end] || k < 1 || shards < 1) {
+        free(text);
+        return NULL;
+    }
+    snprintf(last + 1, n - (size_t)(last - text), "shards %d trace %d\n", shards, trace);
     return text;
 }
 
@@ -101,7 +109,8 @@ static int check_idents(const merge_opts *m, char **ident0)
                             "(%s/.journal/ident)\n", m->dirs[i], m->dirs[i]);
         else if (!same)
             fprintf(stderr, "kimsim merge: %s and %s are not shards of the same run "
-                            "(scenario, seed, replications, --vary or --trace differ)\n",
+                            "(scenario or its arrivals, seed, replications, --vary, --trace,\n"
+                            "--timeseries or the N of --shard K/N differ)\n",
                     m->dirs[0], m->dirs[i]);
         if (!same) {
             free(id);
@@ -158,7 +167,7 @@ static int ident_line(cli_run *run, cli_opts *o, const char *dir, char *line)
     size_t first, file;
     unsigned long long hash, seed;
     long reps;
-    int n = 0;
+    int n = 0, shards;
     if (sscanf(line, "file %zu %n", &first, &n) == 1 && n > 0) {
         o->files = sim_xrealloc(o->files, (o->n_files + 1) * sizeof *o->files);
         o->files[o->n_files++] = keep(run, line + n);
@@ -167,6 +176,8 @@ static int ident_line(cli_run *run, cli_opts *o, const char *dir, char *line)
     } else if (sscanf(line, "variant %zu %llx %llu %ld %n", &file, &hash, &seed, &reps, &n) == 4
                && n > 0 && file < o->n_files) {
         return load_variant(run, dir, o->files[file], line + n, hash);
+    } else if (sscanf(line, "shards %d trace %d", &shards, &o->trace) == 2) {
+        /* OUT gets the unsharded run's files: o->shard_n stays 0 */
     } else if (sscanf(line, "timeseries %ld", &o->ts_reps) == 1) {
         o->ts_limit = 1;                    /* --timeseries N */
     } else if (!strncmp(line, "vary ", 5)) {
@@ -195,11 +206,6 @@ static int load_run(cli_run *run, cli_opts *o, const char *dir, char *ident)
     for (size_t v = 0; !rc && v < run->n_v; v++)     /* run->v moves no more */
         an_variant_init(&run->v[v].res, run->v[v].sc.name, run->v[v].label, &run->v[v].sc,
                         &run->v[v].groups, (size_t)run->v[v].sc.replications);
-    char path[4200];
-    snprintf(path, sizeof path, "%s/.journal/ident", dir);
-    char *whole = rc ? NULL : cli_read_text(path);
-    if (whole) o->trace = strstr(whole, " trace 1\n") != NULL;
-    free(whole);
     return rc;
 }
 
@@ -258,20 +264,42 @@ static int prepare_out(cli_run *run, const merge_opts *m)
     return 0;
 }
 
+/* A signal while OUT is written: nothing of the merge is published (its
+ * temporaries are gone), and OUT's manifest says complete: no. */
+static int interrupted(cli_run *run, int sig)
+{
+    cli_assemble_abort(run);
+    cli_write_manifest(run, run->dir, 0, run->n_v, 0);
+    fprintf(stderr, "kimsim merge: interrupted; nothing merged into %s (merge again "
+                    "with --force)\n", run->dir);
+    return 128 + sig;
+}
+
+/* A signal before OUT is touched: nothing written. */
+static int signalled(void)
+{
+    if (!cli_signal_seen) return 0;
+    fprintf(stderr, "kimsim merge: interrupted; nothing written\n");
+    return 128 + cli_signal_seen;
+}
+
 /* Loads the run from the first shard's journal, checks that the shards
- * hold every replication once, and only then writes OUT. */
+ * hold every replication once, and only then writes OUT.  SIGINT and
+ * SIGTERM are caught throughout (cli_signals_catch). */
 int cmd_merge(int argc, char **argv)
 {
     merge_opts m;
     cli_opts o = { .argc = argc, .argv = argv, .jobs = 1 };
-    cli_run run = { .o = &o };
+    cli_run run = { .o = &o, .on_interrupt = interrupted };
     run.started = cli_wall_seconds();
     char *ident = NULL;
+    cli_signals_catch();
     int rc = parse(argc, argv, &m);
     if (!rc) rc = check_idents(&m, &ident);
     if (!rc) rc = load_run(&run, &o, m.dirs[0], ident);
     o.quiet = m.quiet;
     if (!rc) rc = gather(&run, &m);
+    if (!rc) rc = signalled();
     if (!rc) rc = prepare_out(&run, &m);
     for (size_t v = 0; !rc && v < run.n_v; v++)
         for (size_t r = 0; r < run.v[v].res.n_reps; r++) run.events += run.v[v].res.info[r].events;

@@ -4,7 +4,10 @@
  *
  * Invariant: the files depend only on the variants' results and the
  * journal, in (variant, replication) order — never on timing or threads —
- * except the manifest's clock and thread fields.
+ * except the manifest's clock and thread fields.  They are published as
+ * one set (files.c): a failure or a signal before publishing leaves the
+ * previous files, and the files of an earlier run that this one does not
+ * make are removed only then.
  */
 #include "cli.h"
 #include "../sim/sim.h"
@@ -14,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -102,6 +106,7 @@ static int part_open(cli_run *run, size_t f, int kind)
     p->in_journal = cli_dir_exists(run->journal);      /* merge: none */
     const char *tmp_dir = p->in_journal ? run->journal : dir;
     if (cli_out_open_in(&p->out, tmp_dir, tag, dir, part_name[kind]) != 0) return -1;
+    p->out.keep = p->in_journal;
     p->kind = kind;
     p->v = p->fv = run->first_of_file[f];
     p->v1 = run->first_of_file[f + 1];
@@ -110,10 +115,15 @@ static int part_open(cli_run *run, size_t f, int kind)
     return 0;
 }
 
+/* A signal seen while the files are written (not while they grow during
+ * the run, where the pool stops instead). */
+enum { WRITE_INTERRUPTED = -2 };
+
 /* Appends the replications finished in order; stops at the first that is
  * not (yet) in the journal.  1 when the part is complete, 0 when not,
- * -1 after an error. */
-static int part_advance(cli_run *run, struct cli_part *p)
+ * -1 after an error; with `interruptible`, WRITE_INTERRUPTED once a
+ * signal is seen. */
+static int part_advance(cli_run *run, struct cli_part *p, int interruptible)
 {
     if (p->err) return -1;
     /* text copied out earlier and now on disk leaves the page cache */
@@ -137,6 +147,7 @@ static int part_advance(cli_run *run, struct cli_part *p)
         }
         if (!cli_in_shard(run->o, p->r)) { p->r++; continue; }
         if (!cli_journal_ready(run, p->v, p->r)) return 0;
+        if (interruptible && cli_signal_seen) return WRITE_INTERRUPTED;
         long long n = cli_journal_copy(run, p->v, p->r, part_ext[p->kind], p->out.f,
                                        p->out.tmp);
         if (n < 0) {
@@ -181,7 +192,7 @@ int cli_assemble(void *arg)
     for (size_t i = 0; i < run->n_parts; i++) {
         struct cli_part *p = &run->parts[i];
         if (!p->out.f) continue;
-        part_advance(run, p);
+        part_advance(run, p, 0);
         if (!p->grew) continue;
         p->grew = 0;
         /* what this batch appended must be on disk, or no record may
@@ -199,13 +210,7 @@ void cli_assemble_abort(cli_run *run)
 {
     for (size_t i = 0; i < run->n_parts; i++) {
         cli_out *out = &run->parts[i].out;
-        if (!out->f) continue;
-        if (run->parts[i].in_journal) {
-            fclose(out->f);             /* records may name it: it stays */
-            out->f = NULL;
-        } else {
-            cli_out_abort(out);
-        }
+        if (out->f) cli_out_abort(out);     /* in the journal (keep), records may name it */
     }
     free(run->parts);
     run->parts = NULL;
@@ -219,7 +224,12 @@ static int part_finish(cli_run *run, size_t f, int kind)
     if (!run->parts) parts_alloc(run);
     struct cli_part *p = &run->parts[f * N_PART_KINDS + kind];
     if (!p->out.f && part_open(run, f, kind) != 0) return -1;
-    if (part_advance(run, p) == 1) return cli_out_commit(&p->out);
+    int rc = part_advance(run, p, 1);
+    if (rc == 1) return cli_out_commit(&p->out);
+    if (rc == WRITE_INTERRUPTED) {
+        cli_out_abort(&p->out);
+        return WRITE_INTERRUPTED;
+    }
     if (p->err > 0) {
         fprintf(stderr, "kimsim: cannot write %s: %s\n", p->out.path, strerror(p->err));
     } else {
@@ -278,17 +288,30 @@ int cli_write_manifest(const cli_run *run, const char *dir, size_t v0, size_t v1
     return cli_out_commit(&out);
 }
 
+/* 0 while no signal has come, else WRITE_INTERRUPTED: checked between
+ * files (and while parts are copied), so a signal abandons the write. */
+static int unless_signalled(int rc)
+{
+    return rc ? rc : cli_signal_seen ? WRITE_INTERRUPTED : 0;
+}
+
+/* The files kimsim makes in a run's folder and its scenario sub-folders
+ * (DESIGN.md §7): the only ones a new run removes there. */
+static const char *const run_files[] = {
+    "summary.csv", "replications.csv", "verdict.csv", "timeseries.csv", "cases.csv",
+    "comparison.csv", "manifest.txt" };
+
 /* The files of scenario file f (variants [v0, v1)) into dir. */
 static int write_scenario(cli_run *run, size_t f, const char *dir, size_t v0, size_t v1)
 {
     const cli_variant *v = &run->v[v0];
     size_t n = v1 - v0;
-    int rc = write_with(dir, "summary.csv", an_write_summary, v, n);
+    int rc = unless_signalled(write_with(dir, "summary.csv", an_write_summary, v, n));
     for (int k = 0; k < N_PART_KINDS; k++)
-        if (!rc && part_made(run, f, k)) rc = part_finish(run, f, k);
-    if (!rc) rc = write_with(dir, "verdict.csv", an_write_verdicts, v, n);
-    if (!rc && n > 1) rc = cli_write_comparison(dir, v, n);   /* first variant = baseline */
-    if (!rc) rc = cli_write_manifest(run, dir, v0, v1, 1);
+        if (!rc && part_made(run, f, k)) rc = unless_signalled(part_finish(run, f, k));
+    if (!rc) rc = unless_signalled(write_with(dir, "verdict.csv", an_write_verdicts, v, n));
+    if (!rc && n > 1) rc = unless_signalled(cli_write_comparison(dir, v, n));  /* first = baseline */
+    if (!rc) rc = unless_signalled(cli_write_manifest(run, dir, v0, v1, 1));
     /* files of an earlier run that this one does not make */
     if (!rc && n < 2) {
         cli_out_drop(dir, "comparison.csv");
@@ -302,9 +325,55 @@ static int write_scenario(cli_run *run, size_t f, const char *dir, size_t v0, si
     return rc;
 }
 
+/* Is name the folder of one of this run's scenario files? */
+static int makes_folder(const cli_run *run, const char *name)
+{
+    for (size_t f = 0; run->o->n_files > 1 && f < run->o->n_files; f++)
+        if (!strcmp(run->v[run->first_of_file[f]].sc.name, name)) return 1;
+    return 0;
+}
+
+/* The scenario folders of an earlier run in the folder (the "scenario:"
+ * lines of its manifest.txt, when they name more than one scenario: a
+ * run of several files) that this run does not make: their files go at
+ * publishing, then the folders if nothing else is in them. */
+static void drop_old_folders(const cli_run *run)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/manifest.txt", run->dir);
+    char *text = cli_read_text(path);
+    if (!text) return;
+    const char **names = NULL;
+    size_t n = 0;
+    int several = 0;
+    for (char *line = text, *next; *line; line = next) {
+        next = line + strcspn(line, "\n");
+        if (*next) *next++ = '\0';
+        if (strncmp(line, "scenario: ", 10)) continue;
+        names = sim_xrealloc(names, (n + 1) * sizeof *names);
+        names[n] = line + 10;
+        several |= strcmp(names[0], names[n++]) != 0;
+    }
+    for (size_t i = 0; several && i < n; i++) {
+        const char *name = names[i];
+        char sub[4200];
+        struct stat st;
+        if (!name[0] || name[0] == '.' || strchr(name, '/') || makes_folder(run, name))
+            continue;
+        snprintf(sub, sizeof sub, "%s/%s", run->dir, name);
+        if (lstat(sub, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+        for (size_t k = 0; k < sizeof run_files / sizeof *run_files; k++)
+            cli_out_drop(sub, run_files[k]);
+        cli_out_drop_dir(sub);
+    }
+    free(names);
+    free(text);
+}
+
 static int write_all(cli_run *run)
 {
     const cli_opts *o = run->o;
+    drop_old_folders(run);
     if (o->n_files == 1) return write_scenario(run, 0, run->dir, 0, run->n_v);
     for (size_t f = 0; f < o->n_files; f++) {
         char sub[4200];
@@ -314,26 +383,81 @@ static int write_all(cli_run *run)
             fprintf(stderr, "kimsim: cannot create %s\n", sub);
             return -1;
         }
-        if (write_scenario(run, f, sub, v0, run->first_of_file[f + 1]) != 0) return -1;
+        int rc = write_scenario(run, f, sub, v0, run->first_of_file[f + 1]);
+        if (rc) return rc;
     }
-    int rc = write_with(run->dir, "summary.csv", an_write_summary, run->v, run->n_v);
-    if (!rc) rc = write_with(run->dir, "verdict.csv", an_write_verdicts, run->v, run->n_v);
-    if (!rc) rc = cli_write_manifest(run, run->dir, 0, run->n_v, 1);
+    int rc = unless_signalled(write_with(run->dir, "summary.csv", an_write_summary, run->v,
+                                         run->n_v));
+    if (!rc) rc = unless_signalled(write_with(run->dir, "verdict.csv", an_write_verdicts,
+                                              run->v, run->n_v));
+    if (!rc) rc = unless_signalled(cli_write_manifest(run, run->dir, 0, run->n_v, 1));
+    /* the top level of several files holds the combined files only */
+    for (size_t i = 0; !rc && i < sizeof run_files / sizeof *run_files; i++)
+        if (strcmp(run_files[i], "summary.csv") && strcmp(run_files[i], "verdict.csv") &&
+            strcmp(run_files[i], "manifest.txt"))
+            cli_out_drop(run->dir, run_files[i]);
     return rc;
 }
 
-/* Every file, published together: on any failure none replaces the
- * previous run's (files.c). */
-int cli_write_outputs(cli_run *run)
+/* Stale temporaries of killed runs: in the folder, the scenario folders
+ * and a --shard run's journal (which stays; its records name only logs). */
+static void sweep(const cli_run *run)
 {
+    cli_out_sweep(run->dir);
+    for (size_t f = 0; run->o->n_files > 1 && f < run->o->n_files; f++) {
+        char sub[4200];
+        snprintf(sub, sizeof sub, "%s/%s", run->dir, run->v[run->first_of_file[f]].sc.name);
+        cli_out_sweep(sub);
+    }
+    if (run->o->shard_n && run->journal[0]) cli_out_sweep(run->journal);
+}
+
+/* Every file, published together: on any failure or signal none replaces
+ * the previous run's (files.c).  A signal that comes while they are
+ * renamed into place comes too late to stop the run: it completes.  After
+ * a signal the signals stay caught, so that a second one cannot cut short
+ * the caller's marking the run incomplete. */
+int cli_write_files(cli_run *run)
+{
+    cli_signals_catch();
     cli_out_hold();
     int rc = write_all(run);
     cli_assemble_abort(run);          /* parts not committed: a failure */
-    if (rc != 0) {
+    if (!rc) cli_test_stall("publish");
+    rc = unless_signalled(rc);
+    if (rc == WRITE_INTERRUPTED) {
         cli_out_discard();
-        return -1;
+        return 128 + cli_signal_seen;
     }
-    return cli_out_publish();
+    rc = rc ? -1 : cli_out_publish();
+    if (rc) cli_out_discard();        /* a no-op after publishing */
+    else sweep(run);
+    cli_signals_restore();
+    return rc;
+}
+
+int cli_write_interrupted(cli_run *run, int sig)
+{
+    char ident[4200];
+    snprintf(ident, sizeof ident, "%s/ident", run->journal);
+    cli_assemble_abort(run);
+    if (run->journal[0] && access(ident, F_OK) == 0) {
+        cli_write_manifest(run, run->dir, 0, run->n_v, 0);
+        fprintf(stderr, "kimsim: interrupted; finished replications are kept in %s "
+                        "(continue with --resume)\n", run->dir);
+    } else {
+        if (run->journal[0]) cli_rm_tree(run->journal);
+        fprintf(stderr, "kimsim: interrupted; nothing written (rerun with --force)\n");
+    }
+    return 128 + sig;
+}
+
+int cli_write_outputs(cli_run *run)
+{
+    int rc = cli_write_files(run);
+    if (rc <= 0) return rc;
+    if (run->on_interrupt) exit(run->on_interrupt(run, rc - 128));
+    exit(cli_write_interrupted(run, rc - 128));
 }
 
 void cli_print_tables(const cli_run *run)

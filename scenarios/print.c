@@ -1,6 +1,7 @@
 /*
  * print.c — the resolved scenario written back in the scenario language
- * (`kimsim check`), and its hash for the manifest.
+ * (`kimsim check`), and its hash (of the arrivals replayed, not a file name)
+ * for the manifest and the journal.
  *
  * Invariant: scn_load_string of scn_print's output gives the same
  * scenario bit for bit: reals are printed in the shortest form that reads
@@ -292,12 +293,17 @@ void scn_print(FILE *f, const kim_scenario *sc)
     print_trace(f, sc);
 }
 
+/* scn_print's text with a top-level arrivals_file's rows inline: the
+ * text, and so the hash, of the arrivals a run replays, not of a file
+ * name whose file may change (a --resume or merge must see the change). */
 char *scn_text(const kim_scenario *sc, size_t *len)
 {
+    kim_scenario rows = *sc;         /* shallow: only printed */
+    rows.arrivals_file = NULL;
     char *buf = NULL;
     FILE *f = open_memstream(&buf, len);
     SIM_ASSERT(f != NULL);
-    scn_print(f, sc);
+    scn_print(f, &rows);
     fclose(f);
     return buf;
 }

@@ -18,6 +18,12 @@ SCN=scenarios/default.cfg
 # enough with 4 threads)
 RI=400
 pass=0; fail=0
+# A job a script starts with & has SIGINT ignored (POSIX, no job control),
+# and kimsim keeps it so; `env --default-signal` (coreutils 8.31) starts
+# it with SIGINT as a terminal's Ctrl-C finds it.
+if env --default-signal=INT true 2>/dev/null; then DFL="env --default-signal=INT"
+else DFL=""; echo "note: env --default-signal missing; SIGINT checks use SIGTERM"; fi
+INT=INT; [ -n "$DFL" ] || INT=TERM
 
 check() {   # check NAME COMMAND...: one line per check
   name=$1; shift
@@ -50,7 +56,7 @@ wait_res() {
 # rest in the files being assembled)
 interrupted() {
   sig=$1; want=$2; d=$T/$3; jobs=$4
-  "$K" run $SCN -r $RI -j $jobs -o "$d" --quiet 2>"$T/$3.err" &
+  $DFL "$K" run $SCN -r $RI -j $jobs -o "$d" --quiet 2>"$T/$3.err" &
   pid=$!
   wait_res "$d" 3 || { kill -9 $pid; return 1; }
   kill -s "$sig" $pid
@@ -99,7 +105,11 @@ check "manifest fields" sh -c "for k in kimsim_version command started ended thr
 
 # --- interrupt and resume ---------------------------------------------
 "$K" run $SCN -r $RI -o "$T/refI" --quiet
-check "SIGINT: exit 130, resume identical, rows written once" interrupted INT 130 int 1
+if [ -n "$DFL" ]; then
+  check "SIGINT: exit 130, resume identical, rows written once" interrupted INT 130 int 1
+else
+  check "SIGTERM: exit 143, resume identical, rows written once" interrupted TERM 143 int 1
+fi
 check "SIGTERM (4 threads): exit 143, resume identical" interrupted TERM 143 term 4
 check "kill -9: resume identical" interrupted KILL 137 kill9 1
 
@@ -108,10 +118,10 @@ check "kill -9: resume identical" interrupted KILL 137 kill9 1
 # rerun exactly the replications whose rows were lost
 cut_part() {
   d=$T/cut
-  "$K" run $SCN -r $RI -j 1 -o "$d" --quiet 2>/dev/null &
+  $DFL "$K" run $SCN -r $RI -j 1 -o "$d" --quiet 2>/dev/null &
   pid=$!
   wait_res "$d" 20 || { kill -9 $pid; return 1; }
-  kill -INT $pid; wait $pid
+  kill -s $INT $pid; wait $pid
   part=$(ls "$d"/.journal/.f0-timeseries.csv.tmp*) || return 1
   size=$(wc -c <"$part")
   truncate -s $((size / 2)) "$part"
@@ -119,6 +129,64 @@ cut_part() {
   same "$T/refI" "$d"
 }
 check "time series being assembled cut in half: --resume identical" cut_part
+
+# --- signals while the files are written -----------------------------
+# KIMSIM_TEST_STALL=publish makes kimsim wait, its files written under
+# temporary names, until a signal comes: a test signals it exactly there.
+# wait_tmp DIR: until DIR holds the manifest's temporary (10 s)
+wait_tmp() {
+  i=0
+  until ls "$1"/.manifest.txt.tmp* >/dev/null 2>&1; do
+    i=$((i + 1)); [ $i -gt 500 ] && return 1
+    sleep 0.02
+  done
+}
+# temporaries DIR...: the names of temporary files left in the folders
+temporaries() { for d in "$@"; do ls -A "$d" | grep '\.tmp'; done; }
+
+"$K" run $SCN -r 20 --trace -o "$T/refP" --quiet
+stopped_publishing() {
+  d=$T/pub
+  KIMSIM_TEST_STALL=publish "$K" run $SCN -r 20 --trace -o "$d" --quiet 2>/dev/null &
+  pid=$!
+  wait_tmp "$d" || { kill -9 $pid; return 1; }
+  kill -TERM $pid; wait $pid; st=$?
+  [ $st -eq 143 ] || { echo "  exit $st, want 143"; return 1; }
+  grep -q '^complete: no$' "$d/manifest.txt" || { echo "  manifest not incomplete"; return 1; }
+  extra=$(ls -A "$d" | grep -v -e '^\.journal$' -e '^manifest\.txt$')
+  [ -z "$extra" ] || { echo "  left in $d: $extra"; return 1; }
+  "$K" run $SCN -r 20 --trace -o "$d" --quiet --resume || return 1
+  [ -z "$(temporaries "$d")" ] && same "$T/refP" "$d"
+}
+check "SIGTERM while the files are published: exit 143, complete: no, nothing half-made, \
+--resume identical" stopped_publishing
+
+killed_publishing() {
+  d=$T/pub9
+  KIMSIM_TEST_STALL=publish "$K" run $SCN -r 20 --trace -o "$d" --quiet 2>/dev/null &
+  pid=$!
+  wait_tmp "$d" || { kill -9 $pid; return 1; }
+  kill -9 $pid; wait $pid
+  [ -n "$(temporaries "$d")" ] || { echo "  kill -9 left no temporary"; return 1; }
+  "$K" run $SCN -r 20 --trace -o "$d" --quiet --resume || return 1
+  left=$(temporaries "$d")
+  [ -z "$left" ] || { echo "  left: $left"; return 1; }
+  same "$T/refP" "$d"
+}
+check "kill -9 while publishing: --resume removes the killed run's temporaries" killed_publishing
+
+# a job started with SIGINT ignored keeps ignoring it (POSIX): the run
+# completes, as it would have without kimsim catching signals
+ignored_int() {
+  d=$T/ign
+  ( trap '' INT; exec "$K" run $SCN -r $RI -j 2 -o "$d" --quiet 2>/dev/null ) &
+  pid=$!
+  wait_res "$d" 3 || { kill -9 $pid; return 1; }
+  kill -INT $pid; wait $pid; st=$?
+  [ $st -eq 0 ] || { echo "  exit $st, want 0"; return 1; }
+  grep -q '^complete: yes$' "$d/manifest.txt" && same "$T/refI" "$d"
+}
+check "SIGINT ignored at start stays ignored: the run completes" ignored_int
 
 # --- shards and merge -------------------------------------------------
 V="--vary posts.drk-hueckelhoven.fte=1.0,1.5 --trace"
@@ -131,14 +199,68 @@ check "merge of a shard twice refused" sh -c "'$K' merge '$T/s1' '$T/s2' '$T/s3'
 "$K" run $SCN -r 7 --shard 1/3 -o "$T/other" --quiet
 check "merge of shards of different runs refused" sh -c "'$K' merge '$T/other' '$T/s2' '$T/s3' \
   -o '$T/mo' 2>/dev/null; [ \$? -eq 2 ] && [ ! -e '$T/mo' ]"
+# shards differ in K only: --trace and N are compared too
+"$K" run $SCN -r 7 ${V% --trace} --shard 2/3 -o "$T/s2nt" --quiet
+"$K" run $SCN -r 7 $V --shard 2/2 -o "$T/s2of2" --quiet
+check "merge of shards with and without --trace refused" sh -c "'$K' merge '$T/s1' '$T/s2nt' \
+  '$T/s3' -o '$T/mt' --quiet 2>/dev/null; [ \$? -eq 2 ] && [ ! -e '$T/mt' ] && '$K' merge \
+  '$T/s2nt' '$T/s1' '$T/s3' -o '$T/mt' --quiet 2>/dev/null; [ \$? -eq 2 ] && [ ! -e '$T/mt' ]"
+check "merge of shards of another N refused" sh -c "'$K' merge '$T/s1' '$T/s2of2' '$T/s3' \
+  -o '$T/mn' --quiet 2>/dev/null; [ \$? -eq 2 ] && [ ! -e '$T/mn' ]"
 "$K" merge "$T/s3" "$T/s1" "$T/s2" -o "$T/merged" --quiet
 check "shards 1/3 2/3 3/3 merged = unsharded" same "$T/whole" "$T/merged"
 check "shards keep their journal" test -f "$T/s1/.journal/ident"
+# merge stopped while publishing: nothing of it in OUT but the manifest
+# (complete: no); killed there: merge --force removes its temporaries
+merge_stopped() {
+  d=$T/mstop
+  KIMSIM_TEST_STALL=publish "$K" merge "$T/s1" "$T/s2" "$T/s3" -o "$d" --quiet 2>/dev/null &
+  pid=$!
+  wait_tmp "$d" || { kill -9 $pid; return 1; }
+  kill -TERM $pid; wait $pid; st=$?
+  [ $st -eq 143 ] || { echo "  exit $st, want 143"; return 1; }
+  [ "$(ls -A "$d")" = manifest.txt ] || { echo "  left in $d: $(ls -A "$d")"; return 1; }
+  grep -q '^complete: no$' "$d/manifest.txt" || { echo "  manifest not incomplete"; return 1; }
+  KIMSIM_TEST_STALL=publish "$K" merge "$T/s1" "$T/s2" "$T/s3" -o "$d" --force --quiet &
+  pid=$!
+  wait_tmp "$d" || { kill -9 $pid; return 1; }
+  kill -9 $pid; wait $pid 2>/dev/null
+  [ -n "$(temporaries "$d")" ] || { echo "  kill -9 left no temporary"; return 1; }
+  "$K" merge "$T/s1" "$T/s2" "$T/s3" -o "$d" --force --quiet || return 1
+  left=$(temporaries "$d")
+  [ -z "$left" ] || { echo "  left: $left"; return 1; }
+  grep -q '^complete: yes$' "$d/manifest.txt" && same "$T/whole" "$d"
+}
+check "merge: SIGTERM while publishing exits 143, complete: no; after kill -9 merge --force \
+removes the temporaries" merge_stopped
+
 cp -r "$T/s1" "$T/s1x"
 rm "$T/s1x/.journal/r0t0g0.ts"
 check "journal with a lost log: --resume reruns its replications" sh -c "'$K' run $SCN -r 7 $V \
   --shard 1/3 -o '$T/s1x' --resume --quiet && for f in '$T/s1'/*.csv; do cmp \"\$f\" \
   '$T/s1x'/\"\${f##*/}\" || exit 1; done"
+
+# --- a changed arrivals_file is another input -------------------------
+# the hash covers the arrivals replayed, not the file's name: --resume and
+# merge refuse a folder run against other rows of the same file
+mkdir "$T/af"
+cp tests/fixtures/good/full.cfg tests/fixtures/good/arrivals.csv tests/fixtures/good/erkelenz.csv "$T/af"
+"$K" run "$T/af/full.cfg" -r 6 --shard 1/2 -o "$T/af1" --quiet
+"$K" run "$T/af/full.cfg" -r 6 -o "$T/afwhole" --quiet
+cp "$T/af/arrivals.csv" "$T/af/arrivals.orig"
+echo "20.5,Erkelenz," >>"$T/af/arrivals.csv"
+"$K" run "$T/af/full.cfg" -r 6 --shard 2/2 -o "$T/af2" --quiet
+before=$(cd "$T/af1" && ls -lA --time-style=full-iso . .journal | cksum)
+check "--resume after the arrivals_file changed: exit 2, untouched" sh -c "'$K' run '$T/af/full.cfg' \
+  -r 6 --shard 1/2 -o '$T/af1' --resume --quiet 2>/dev/null; [ \$? -eq 2 ] && \
+  [ \"\$(cd '$T/af1' && ls -lA --time-style=full-iso . .journal | cksum)\" = '$before' ]"
+check "merge of shards run against different arrivals refused" sh -c "'$K' merge '$T/af1' '$T/af2' \
+  -o '$T/afm' --quiet 2>/dev/null; [ \$? -eq 2 ] && [ ! -e '$T/afm' ]"
+cp "$T/af/arrivals.orig" "$T/af/arrivals.csv"
+"$K" run "$T/af/full.cfg" -r 6 --shard 2/2 -o "$T/af2" --force --quiet
+check "shards of the same arrivals merged = unsharded" sh -c "'$K' merge '$T/af1' '$T/af2' \
+  -o '$T/afm' --quiet && for f in '$T/afwhole'/*.csv; do cmp \"\$f\" '$T/afm'/\"\${f##*/}\" \
+  || exit 1; done"
 
 # --- --timeseries N: the time series of the first N replications -------
 "$K" run $SCN -r 7 $V --timeseries 2 -j 2 -o "$T/ts2" --quiet
@@ -160,6 +282,22 @@ check "one folder per scenario" test -f "$T/two/default-heinsberg/summary.csv" -
   -f "$T/two/mmc/summary.csv" -a -f "$T/two/summary.csv" -a -f "$T/two/verdict.csv"
 check "combined summary has both scenarios" sh -c "cut -d, -f1 '$T/two/summary.csv' | sort -u | \
   tr '\n' ' ' | grep -q 'default-heinsberg mmc scenario'"
+# --force starts over: a run of another layout leaves none of the
+# previous run's files (but a file of the user's stays, with its folder)
+force_layouts() {
+  d=$T/fz
+  "$K" run $SCN -r 2 --trace --vary seed=1,2 -o "$d" --quiet || return 1
+  "$K" run scenarios/mmc.cfg scenarios/unna.cfg -r 2 -o "$d" --force --quiet || return 1
+  [ "$(ls "$d" | tr '\n' ' ')" = "manifest.txt mmc summary.csv unna verdict.csv " ] \
+    || { echo "  several files: $(ls "$d" | tr '\n' ' ')"; return 1; }
+  echo note >"$T/fz/unna/notes.txt"
+  "$K" run $SCN -r 2 -o "$d" --force --quiet || return 1
+  "$K" run $SCN -r 2 -o "$T/fz1" --quiet
+  [ "$(ls "$d" | tr '\n' ' ')" = "manifest.txt replications.csv summary.csv timeseries.csv unna \
+verdict.csv " ] || { echo "  one file: $(ls "$d" | tr '\n' ' ')"; return 1; }
+  [ "$(ls -A "$d/unna")" = notes.txt ] && same "$T/fz1" "$d"
+}
+check "--force over another layout: the previous run's files and folders go" force_layouts
 check "duplicate scenario names refused" sh -c "'$K' run $SCN $SCN -r 2 -o '$T/dup' --quiet \
   2>/dev/null; [ \$? -eq 2 ] && [ ! -e '$T/dup' ]"
 

@@ -116,6 +116,18 @@ $K run "$T/small.cfg" -r 3 -o "$T/keep" --quiet 2>"$T/err"; rc=$?
 [ $rc = 2 ] && diff -r "$T/keep" "$T/keep.before" >/dev/null && grep -q -- "--force" "$T/err" \
   && ok "existing -o DIR refused without --force (exit 2, untouched)" || bad "existing -o DIR (rc $rc)"
 
+# Publishing is all or nothing: a file that cannot be renamed into place
+# (a folder of the user's named cases.csv) fails the rerun, and none of
+# the previous run's files is replaced, none removed, no temporary left.
+$K run "$T/small.cfg" -r 2 -o "$T/pub" --quiet
+mkdir -p "$T/pub/cases.csv/mine"
+cp -r "$T/pub" "$T/pub.before"
+$K run "$T/small.cfg" -r 3 --trace --set sample_days=0 -o "$T/pub" --force --quiet 2>"$T/err"; rc=$?
+[ $rc = 1 ] && grep -q "cannot write $T/pub/cases.csv: Is a directory" "$T/err" \
+  && diff -r -x .journal "$T/pub" "$T/pub.before" >/dev/null && ! ls -A "$T/pub" | grep -q '\.tmp' \
+  && ok "a rename that fails while publishing: exit 1, previous files all kept" \
+  || { bad "a rename that fails while publishing (rc $rc)"; cat "$T/err"; }
+
 # /dev/full: what a command prints is part of its result.
 $K check "$T/small.cfg" >/dev/full 2>"$T/err"; rc=$?
 [ $rc = 1 ] && grep -q "cannot write to standard output: No space left on device" "$T/err" \
