@@ -72,7 +72,8 @@ typedef struct cli_run {
     double rep_cpu_seconds;     /* CPU time of the replication threads (this rank) */
     double journal_cpu_seconds; /* ... and of the journal's syncer thread */
     int interrupted;
-    /* what cli_write_outputs does after a signal (NULL: cli_write_interrupted) */
+    /* what cli_finish does after a signal while writing (NULL:
+     * cli_write_interrupted); returns the exit status */
     int (*on_interrupt)(struct cli_run *run, int sig);
 } cli_run;
 
@@ -200,7 +201,7 @@ int cli_jwriter_commit(cli_jwriter *w, cli_run *run, size_t v, unsigned long r);
  * replications.csv) are assembled while the replications run: start
  * opens them (rank 0, with a journal), each batch the syncer commits
  * appends the replications now committed in order (cli_assemble, 0 or -1
- * with errno once they are on disk), and cli_write_outputs appends the
+ * with errno once they are on disk), and cli_write_files appends the
  * rest.  abort closes them: in the journal folder they stay (records may
  * name them), elsewhere (merge) they are removed. */
 void cli_assemble_start(cli_run *run);
@@ -214,10 +215,6 @@ int cli_assembling(const cli_run *run);
  * when SIGINT/SIGTERM came before publishing (none is published; the
  * journal's files are kept for --resume). */
 int cli_write_files(cli_run *run);
-/* The same for callers that know only success and failure (cli_finish,
- * compare): 0 or -1; on a signal it calls run->on_interrupt (NULL:
- * cli_write_interrupted) and exits with the status that returns. */
-int cli_write_outputs(cli_run *run);
 /* After a signal: a run that can resume (its journal has an ident) keeps
  * the journal and gets manifest.txt with complete: no; another (compare)
  * removes its journal.  Returns 128 + sig. */

@@ -166,12 +166,13 @@ static int check_opts(const cli_opts *o)
 
 static int finish(cli_run *run)
 {
-    if (run->interrupted) {
+    /* interrupted while the replications ran, or before publishing */
+    int rc = run->interrupted ? 128 + run->interrupted : cli_write_files(run);
+    if (rc > 0) {
         fprintf(stderr, "kimsim: interrupted; nothing written (rerun with --force)\n");
         cli_rm_tree(run->journal);
-        return 128 + run->interrupted;
+        return rc;
     }
-    int rc = cli_write_outputs(run);
     if (!rc && run->o->n_files > 1) rc = write_cross(run);
     cli_rm_tree(run->journal);
     if (rc) return CLI_EFAIL;

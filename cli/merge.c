@@ -66,6 +66,10 @@ static int parse(int argc, char **argv, merge_opts *m)
         fprintf(stderr, "kimsim merge: needs DIR... and -o OUT\n%s", usage_text);
         return CLI_EBADINPUT;
     }
+    if (!m->out[0]) {
+        fprintf(stderr, "kimsim merge: -o: needs a folder name, got ''\n");
+        return CLI_EBADINPUT;
+    }
     return 0;
 }
 
@@ -241,9 +245,10 @@ static int gather(cli_run *run, const merge_opts *m)
     return CLI_EBADINPUT;
 }
 
-/* OUT must not exist (without --force) nor be one of the shards; the
- * journal of an earlier run there goes when the files are written. */
-static int prepare_out(cli_run *run, const merge_opts *m)
+/* OUT must not exist (without --force) nor be one of the shards, and
+ * is claimed as a run claims its folder (one process at a time, *lock);
+ * the journal of an earlier run there goes when the files are written. */
+static int prepare_out(cli_run *run, const merge_opts *m, int *lock)
 {
     char a[PATH_MAX], b[PATH_MAX];
     for (size_t i = 0; i < m->n; i++)
@@ -251,16 +256,10 @@ static int prepare_out(cli_run *run, const merge_opts *m)
             fprintf(stderr, "kimsim merge: -o %s is one of the shards\n", m->out);
             return CLI_EBADINPUT;
         }
-    if (cli_dir_exists(m->out) && !m->force) {
-        fprintf(stderr, "kimsim merge: %s exists; use --force to replace its results\n", m->out);
-        return CLI_EBADINPUT;
-    }
+    int rc = cli_claim_dir(m->out, m->force, "use --force to replace its results", lock);
+    if (rc) return rc;
     run->dir = sim_xstrdup(m->out);
     snprintf(run->journal, sizeof run->journal, "%s/.journal", m->out);
-    if (cli_mkdirs(run->dir) != 0) {
-        fprintf(stderr, "kimsim merge: cannot create %s\n", run->dir);
-        return CLI_EFAIL;
-    }
     return 0;
 }
 
@@ -300,11 +299,13 @@ int cmd_merge(int argc, char **argv)
     o.quiet = m.quiet;
     if (!rc) rc = gather(&run, &m);
     if (!rc) rc = signalled();
-    if (!rc) rc = prepare_out(&run, &m);
+    int lock = -1;
+    if (!rc) rc = prepare_out(&run, &m, &lock);
     for (size_t v = 0; !rc && v < run.n_v; v++)
         for (size_t r = 0; r < run.v[v].res.n_reps; r++) run.events += run.v[v].res.info[r].events;
     run.ended = cli_wall_seconds();
     if (!rc) rc = cli_finish(&run);
+    cli_release_dir(lock);
     free(ident);
     free(m.dirs);
     cli_run_fini(&run);

@@ -284,7 +284,11 @@ int cli_finish(cli_run *run)
                         "(continue with --resume)\n", run->dir);
         return 128 + sig;
     }
-    if (cli_write_outputs(run) != 0) return CLI_EFAIL;
+    int rc = cli_write_files(run);
+    if (rc > 0)                 /* a signal before publishing: none published */
+        return run->on_interrupt ? run->on_interrupt(run, rc - 128)
+                                 : cli_write_interrupted(run, rc - 128);
+    if (rc) return CLI_EFAIL;
     warn_overloaded(run);
     if (!run->o->shard_n) cli_journal_remove(run->journal);
     if (!run->o->quiet) {

@@ -452,14 +452,6 @@ int cli_write_interrupted(cli_run *run, int sig)
     return 128 + sig;
 }
 
-int cli_write_outputs(cli_run *run)
-{
-    int rc = cli_write_files(run);
-    if (rc <= 0) return rc;
-    if (run->on_interrupt) exit(run->on_interrupt(run, rc - 128));
-    exit(cli_write_interrupted(run, rc - 128));
-}
-
 void cli_print_tables(const cli_run *run)
 {
     int colour = isatty(1) && !getenv("NO_COLOR");

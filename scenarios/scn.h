@@ -52,11 +52,13 @@ int scn_check_replications(const kim_scenario *sc, long reps, const char *what,
  * language, so that `kimsim check` output loads again to the same scenario. */
 void scn_print(FILE *f, const kim_scenario *sc);
 
-/* A 64-bit FNV-1a hash of the resolved scenario as scn_print writes it
- * (for the manifest). */
+/* A 64-bit FNV-1a hash of the resolved scenario as scn_text writes it
+ * (for the manifest and the journal's ident). */
 uint64_t scn_hash(const kim_scenario *sc);
-/* scn_print's text, malloc'd (NUL-terminated, length in *len), and the
- * hash of such a text: scn_hash(sc) == scn_hash_text(scn_text(sc)). */
+/* scn_print's text, but with a top-level arrivals_file's rows inline (so
+ * the hash covers the arrivals the run uses, not the file's name),
+ * malloc'd (NUL-terminated, length in *len); and the hash of such a text:
+ * scn_hash(sc) == scn_hash_text(scn_text(sc)). */
 char *scn_text(const kim_scenario *sc, size_t *len);
 uint64_t scn_hash_text(const char *text, size_t len);
 

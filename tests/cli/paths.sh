@@ -62,6 +62,7 @@ for c in run compare recommend; do
   set -- "$T/base.cfg"; [ $c = compare ] && set -- "$T/base.cfg" "$T/other.cfg"
   refused "$c -o '': exit 2" "-o: needs a folder name, got ''" $K $c "$@" -r 2 -o '' --quiet
 done
+refused "merge -o '': exit 2" "-o: needs a folder name, got ''" $K merge "$W/victim" -o '' --quiet
 unchanged "-o ''"
 
 # --- scenario names that would leave out/ -------------------------------
@@ -168,6 +169,9 @@ if command -v flock >/dev/null 2>&1; then
     flock "$T/held" $K run "$T/base.cfg" -r 2 -j 1 -o "$T/held" --resume --quiet
   refused "compare --force on a folder in use: exit 2" "is in use by another kimsim run" \
     flock "$T/held" $K compare "$T/base.cfg" "$T/other.cfg" -r 2 -j 1 -o "$T/held" --force --quiet
+  $K run "$T/base.cfg" -r 2 -j 1 --shard 1/1 -o "$T/shard" --quiet
+  refused "merge --force into a folder in use: exit 2" "is in use by another kimsim run" \
+    flock "$T/held" $K merge "$T/shard" -o "$T/held" --force --quiet
   (cd "$T/held" && find . -type f -exec cksum {} + | sort) | cmp -s - "$T/held.sum" \
     && ok "folder in use: untouched" || bad "folder in use: changed"
   $K run "$T/base.cfg" -r 2 -j 1 -o "$T/held" --force --quiet \
