@@ -89,8 +89,14 @@ typedef struct an_verdict {
 an_verdict_kind an_decide(const an_stat *est, double threshold, int upper);
 /* All verdicts of a variant for the district, municipalities and posts, in
  * group order then target order.  Returns the count; *out is malloc'd,
- * the caller frees it. */
+ * the caller frees it.  In a variant with a replication that stopped at
+ * the waiting-list limit every target a group has is AN_INADEQUATE, even
+ * without an estimate (verdict.c). */
 size_t an_verdicts(const an_variant *v, an_verdict **out);
+/* Replications of v that stopped at the waiting-list limit
+ * (kim_run_info.overloaded); *ran (when not NULL) gets the replications
+ * that ran (events > 0, or overloaded). */
+size_t an_overloaded_reps(const an_variant *v, size_t *ran);
 /* The worst verdict of a group over its targets (inadequate > uncertain >
  * adequate). */
 an_verdict_kind an_group_verdict(const an_verdict *vs, size_t n, size_t group);

@@ -23,6 +23,17 @@
  * from noise in any horizon of a year or more.  Inadequate when the whole
  * CI is above the threshold: "backlog grows by N cases per month".
  *
+ * Overload: a replication whose district waiting list reached max_waiting
+ * stopped there (kim.h, KIM_RUN_OVERLOADED): the list grew without bound,
+ * and every group's figures stop with it, before the horizon and perhaps
+ * before the warm-up ended.  No target of such an allocation can be passed,
+ * and the limit is on the district's list, so a stopped replication does
+ * not say which town would have settled.  In a variant with any overloaded
+ * replication every target of every judged group that has the target
+ * (posts: utilization only) is therefore inadequate, estimate or not, with
+ * the reason "N of M replications stopped at the waiting-list limit".
+ * The estimate and CI stay those of summary.csv.
+ *
  * Replications to decide an uncertain target: Law (2015), "Simulation
  * Modeling and Analysis", 5th ed., §9.4.1, approximate number of
  * replications n*_a(beta) = n (h / beta)^2 for a CI half-width h from n
@@ -182,8 +193,37 @@ static int judged(kim_group_kind k)
     return k == KIM_G_DISTRICT || k == KIM_G_MUNI || k == KIM_G_POST;
 }
 
-static void verdict_of(const an_variant *v, size_t g, an_target t,
-                       an_verdict *vd)
+/* Does a group of kind k have target t?  A post has no waiting list of
+ * its own, so only utilization (csv.md, the group/metric table). */
+static int has_target(kim_group_kind k, an_target t)
+{
+    return k != KIM_G_POST || t == AN_T_UTILIZATION;
+}
+
+size_t an_overloaded_reps(const an_variant *v, size_t *ran)
+{
+    size_t n = 0, m = 0;
+    for (size_t r = 0; r < v->n_reps; r++) {
+        n += v->info[r].overloaded != 0;
+        m += v->info[r].overloaded || v->info[r].events > 0;
+    }
+    if (ran) *ran = m;
+    return n;
+}
+
+/* The verdict of an allocation whose waiting list reached the limit in
+ * `over` of `ran` replications (see the file comment). */
+static void overloaded(const an_variant *v, size_t over, size_t ran, an_verdict *vd)
+{
+    long limit = v->sc->max_waiting > 0 ? v->sc->max_waiting : KIM_MAX_WAITING_DEFAULT;
+    vd->verdict = AN_INADEQUATE;
+    vd->reps_to_decide = 0;
+    snprintf(vd->reason, sizeof vd->reason, "%zu of %zu replications stopped at the "
+             "waiting-list limit (max_waiting = %ld)", over, ran, limit);
+}
+
+static void verdict_of(const an_variant *v, size_t g, an_target t, size_t over,
+                       size_t ran, an_verdict *vd)
 {
     int upper = t != AN_T_WAIT;
     memset(vd, 0, sizeof *vd);
@@ -191,6 +231,10 @@ static void verdict_of(const an_variant *v, size_t g, an_target t,
     vd->target = t;
     vd->threshold = target_threshold(v->sc, t);
     an_stat_metric(v, g, target_metric[t], &vd->est);
+    if (over > 0 && has_target(v->groups->kind[g], t)) {
+        overloaded(v, over, ran, vd);
+        return;
+    }
     vd->verdict = an_decide(&vd->est, vd->threshold, upper);
     if (vd->verdict == AN_UNCERTAIN)
         vd->reps_to_decide = reps_to_decide(&vd->est, vd->threshold);
@@ -199,7 +243,8 @@ static void verdict_of(const an_variant *v, size_t g, an_target t,
 
 size_t an_verdicts(const an_variant *v, an_verdict **out)
 {
-    size_t n = 0;
+    size_t n = 0, ran;
+    size_t over = an_overloaded_reps(v, &ran);
     for (size_t g = 0; g < v->groups->n; g++)
         if (judged(v->groups->kind[g])) n++;
     *out = sim_xmalloc(n * AN_N_TARGETS * sizeof **out);
@@ -207,7 +252,7 @@ size_t an_verdicts(const an_variant *v, an_verdict **out)
     for (size_t g = 0; g < v->groups->n; g++) {
         if (!judged(v->groups->kind[g])) continue;
         for (int t = 0; t < AN_N_TARGETS; t++)
-            verdict_of(v, g, (an_target)t, &(*out)[k++]);
+            verdict_of(v, g, (an_target)t, over, ran, &(*out)[k++]);
     }
     return k;
 }

@@ -400,6 +400,97 @@ static void test_analysis_stability_reason_and_skipped_kinds(void **state)
     kim_scenario_fini(&sc);
 }
 
+static char *table_of(const an_variant *v, int colour);
+
+/* Replication 2 of 3 stopped at the waiting-list limit: every target of
+ * both groups is inadequate, those without an estimate too (the district
+ * once read ADEQUATE: within target 0.96-0.98, utilization 0.79-0.83),
+ * with the count of stopped replications as the reason; the estimate is
+ * still the mean of the three. */
+static void test_analysis_overload_makes_every_target_inadequate(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_two(&fx);
+    fx.sc.max_waiting = 500;
+    for (size_t r = 0; r < 3; r++) fx.v.info[r].events = 1000 + r;
+    fx.v.info[1].overloaded = 1;
+    size_t ran;
+    assert_int_equal(an_overloaded_reps(&fx.v, &ran), 1);
+    assert_int_equal(ran, 3);
+    an_verdict *vd;
+    size_t n = an_verdicts(&fx.v, &vd);
+    assert_int_equal(n, 2 * AN_N_TARGETS);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(vd[i].verdict, AN_INADEQUATE);
+        assert_int_equal(vd[i].reps_to_decide, 0);
+        assert_string_equal(vd[i].reason, "1 of 3 replications stopped at the "
+                            "waiting-list limit (max_waiting = 500)");
+    }
+    assert_true(REL(vd[AN_T_WAIT].est.mean, (0.96 + 0.97 + 0.98) / 3.0));
+    assert_true(isnan(vd[AN_T_STABILITY].est.mean));
+    assert_int_equal(an_group_verdict(vd, n, 0), AN_INADEQUATE);
+    free(vd);
+
+    /* verdict.csv: all 8 rows, an empty estimate where there is none */
+    char *out = capture(an_write_verdicts, &fx.v, 1);
+    csv c;
+    csv_parse(&c, out);
+    assert_int_equal(c.n_rows, 1 + 2 * AN_N_TARGETS);
+    long r = csv_find(&c, 2, "district", "stability");
+    assert_true(r > 0);
+    assert_string_equal(c.field[r][5], "");
+    assert_string_equal(c.field[r][8], "inadequate");
+    assert_string_equal(c.field[r][10], "");
+    csv_free(&c);
+    free(out);
+
+    /* the table says why, and max_waiting 0 is the default limit */
+    char *t = table_of(&fx.v, 0);
+    assert_non_null(strstr(t, "INADEQUATE overloaded 1/3"));
+    free(t);
+    fx.sc.max_waiting = 0;
+    an_verdicts(&fx.v, &vd);
+    assert_string_equal(vd[0].reason, "1 of 3 replications stopped at the "
+                        "waiting-list limit (max_waiting = 1000000)");
+    free(vd);
+    fixture_free(&fx);
+}
+
+/* A post has no waiting list: under overload only its utilization target
+ * is judged (inadequate); a carrier is never judged. */
+static void test_analysis_overload_post_has_utilization_only(void **state)
+{
+    (void)state;
+    const char *const labels[] = { "district", "carrier:DRK", "post:DRK Kamen" };
+    const kim_group_kind kinds[] = { KIM_G_DISTRICT, KIM_G_CARRIER, KIM_G_POST };
+    kim_scenario sc;
+    kim_groups g;
+    an_variant v;
+    kim_scenario_defaults(&sc);
+    groups_make(&g, 3, labels, kinds);
+    an_variant_init(&v, "s", "base", &sc, &g, 2);
+    put(&v, 2, KIM_M_UTILIZATION, (double[]){ 0.41, 0.43 });
+    v.info[0].overloaded = v.info[1].overloaded = 1;
+    an_verdict *vd;
+    size_t n = an_verdicts(&v, &vd);
+    assert_int_equal(n, 2 * AN_N_TARGETS);
+    for (int t = 0; t < AN_N_TARGETS; t++) {
+        const an_verdict *p = &vd[AN_N_TARGETS + t];
+        assert_int_equal(p->group, 2);
+        assert_int_equal(p->verdict, t == AN_T_UTILIZATION ? AN_INADEQUATE
+                                                           : AN_NOT_APPLICABLE);
+        assert_int_equal(vd[t].verdict, AN_INADEQUATE);
+    }
+    assert_string_equal(vd[AN_N_TARGETS + AN_T_UTILIZATION].reason,
+                        "2 of 2 replications stopped at the waiting-list limit "
+                        "(max_waiting = 1000000)");
+    free(vd);
+    an_variant_fini(&v);
+    groups_free(&g);
+    kim_scenario_fini(&sc);
+}
+
 /* ------------------------------------------------------------------ */
 /* Erlang                                                               */
 /* ------------------------------------------------------------------ */
@@ -874,6 +965,8 @@ int main(void)
         cmocka_unit_test(test_analysis_reps_to_decide),
         cmocka_unit_test(test_analysis_verdicts_order_reasons_and_na),
         cmocka_unit_test(test_analysis_stability_reason_and_skipped_kinds),
+        cmocka_unit_test(test_analysis_overload_makes_every_target_inadequate),
+        cmocka_unit_test(test_analysis_overload_post_has_utilization_only),
         cmocka_unit_test(test_analysis_erlang_b_c_published),
         cmocka_unit_test(test_analysis_mmc_waits),
         cmocka_unit_test(test_analysis_erlang_a_reduces_to_erlang_c),

@@ -369,6 +369,102 @@ static void test_model_ids_and_slots(void **state)
     assert_int_equal(kim_slots(0.0, 40.0), 0);
 }
 
+/* ------------------------------------------------------------------ */
+/* Overload: the run stops at max_waiting                               */
+/* ------------------------------------------------------------------ */
+
+/* One post of 1 slot; cases of exactly 100 days referred at days 1, 2, 3
+ * and 4; max_waiting 3.  Case 1 starts at day 1, cases 2-4 wait, and the
+ * arrival at day 4 brings the list to the limit: the run stops at day 4. */
+static void overload_case(kim_scenario *sc, double warmup)
+{
+    kim_scenario_defaults(sc);
+    sc->name = sim_xstrdup("overload");
+    sc->horizon_days = 50.0;
+    sc->warmup_days = warmup;
+    sc->sample_days = 0.0;
+    sc->caseload_per_fte = 1.0;
+    sc->max_waiting = 3;
+    add_type(sc, "standard", 1.0, 1, 1.0, 0.0);
+    sc->case_types[0].duration = (kim_dist){ .kind = KIM_DIST_FIXED, .p = { 100.0 },
+                                             .max = INFINITY };
+    add_muni(sc, "Kamen", 0.0);
+    size_t m0 = 0;
+    add_post(sc, "Stadt Kamen", "Stadt", 1.0, &m0, 1);
+    sc->n_trace = 4;
+    sc->trace = sim_xcalloc(4, sizeof *sc->trace);
+    for (size_t i = 0; i < 4; i++) sc->trace[i] = (kim_arrival){ 1.0 + (double)i, 0, -1 };
+}
+
+static const kim_metric time_metrics[] = {
+    KIM_M_QUEUE_MEAN, KIM_M_QUEUE_MAX, KIM_M_UTILIZATION, KIM_M_CASELOAD_PER_FTE,
+    KIM_M_FILLED_FTE_MEAN, KIM_M_COST_EUR, KIM_M_BACKLOG_SLOPE
+};
+
+/* Runs the overload case; returns the values (caller frees) and *g. */
+static double *run_overload(double warmup, kim_groups *g, kim_run_info *info)
+{
+    kim_scenario sc;
+    overload_case(&sc, warmup);
+    kim_groups_init(g, &sc);
+    double *v = sim_xcalloc(g->n * KIM_N_METRICS, sizeof *v);
+    kim_model *m = kim_model_new(&sc);
+    assert_int_equal(kim_model_run(m, 0, NULL, v, info), KIM_RUN_OVERLOADED);
+    kim_model_free(m);
+    kim_scenario_fini(&sc);
+    assert_true(info->overloaded);
+    assert_float_equal(info->end_day, 4.0, 0.0);
+    return v;
+}
+
+/* Stopped at day 4, before a warm-up of 10 days ended: no post-warm-up
+ * time passed, so there is no time average (they once ran over [0, 4]:
+ * utilization 3/4), and no case arrived after the warm-up. */
+static void test_model_overload_before_warmup_has_no_time_averages(void **state)
+{
+    (void)state;
+    kim_groups g;
+    kim_run_info info;
+    double *v = run_overload(10.0, &g, &info);
+    for (size_t k = 0; k < g.n; k++) {
+        const double *x = v + k * KIM_N_METRICS;
+        for (size_t i = 0; i < sizeof time_metrics / sizeof *time_metrics; i++)
+            if (!isnan(x[time_metrics[i]]))
+                fail_msg("%s %s = %g, expected no value", g.label[k],
+                         kim_metric_names[time_metrics[i]], x[time_metrics[i]]);
+        assert_float_equal(x[KIM_M_STARTED], 0.0, 0.0);
+    }
+    assert_float_equal(v[KIM_M_ARRIVALS], 0.0, 0.0);
+    free(v);
+    kim_groups_fini(&g);
+}
+
+/* Stopped at day 4 after a warm-up of 2.5 days: the time averages cover
+ * [2.5, 4].  The one slot is busy throughout (utilization 1, 1 case per
+ * FTE); the list holds 1 case on [2.5, 3) and 2 on [3, 4), a mean of
+ * (0.5 + 2) / 1.5 = 5/3, and reaches 3 at the stop; cases 3 and 4 arrived
+ * after the warm-up. */
+static void test_model_overload_after_warmup_averages_to_the_stop(void **state)
+{
+    (void)state;
+    kim_groups g;
+    kim_run_info info;
+    double *v = run_overload(2.5, &g, &info);
+    const double *d = v, *mu = v + kim_group_of(&g, KIM_G_MUNI, 0) * KIM_N_METRICS;
+    const double *post = v + kim_group_of(&g, KIM_G_POST, 0) * KIM_N_METRICS;
+    assert_float_equal(d[KIM_M_UTILIZATION], 1.0, 1e-12);
+    assert_float_equal(post[KIM_M_UTILIZATION], 1.0, 1e-12);
+    assert_float_equal(d[KIM_M_CASELOAD_PER_FTE], 1.0, 1e-12);
+    assert_float_equal(d[KIM_M_FILLED_FTE_MEAN], 1.0, 1e-12);
+    assert_float_equal(d[KIM_M_QUEUE_MEAN], 5.0 / 3.0, 1e-12);
+    assert_float_equal(mu[KIM_M_QUEUE_MEAN], 5.0 / 3.0, 1e-12);
+    assert_float_equal(d[KIM_M_QUEUE_MAX], 3.0, 0.0);
+    assert_float_equal(d[KIM_M_ARRIVALS], 2.0, 0.0);
+    assert_float_equal(d[KIM_M_WAITING_AT_END], 2.0, 0.0);
+    free(v);
+    kim_groups_fini(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -380,6 +476,8 @@ int main(void)
         cmocka_unit_test(test_model_common_random_numbers),
         cmocka_unit_test(test_model_distribution_moments),
         cmocka_unit_test(test_model_ids_and_slots),
+        cmocka_unit_test(test_model_overload_before_warmup_has_no_time_averages),
+        cmocka_unit_test(test_model_overload_after_warmup_averages_to_the_stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
