@@ -215,7 +215,8 @@ static const char *const short_target[AN_N_TARGETS] = {
 };
 
 /* The targets that carry the group's verdict, "wait, backlog"; for
- * UNCERTAIN also the replications likely to decide them all; "overloaded
+ * UNCERTAIN also the replications likely to decide them all, or "no CI"
+ * when one of them has a value from one replication only; "overloaded
  * 3/4" when replications stopped at the waiting-list limit (then every
  * target is inadequate, verdict.c). */
 static void short_reason(const an_variant *v, const an_verdict *vd, size_t n,
@@ -237,6 +238,15 @@ static void short_reason(const an_variant *v, const an_verdict *vd, size_t n,
         else if (vd[i].reps_to_decide > reps) reps = vd[i].reps_to_decide;
     }
     if (worst != AN_UNCERTAIN || len >= size) return;
+    if (v->n_reps < 2) {                /* every target: no interval */
+        snprintf(b, size, "one rep: no CI");
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (vd[i].group == g && vd[i].verdict == worst && vd[i].est.n < 2) {
+            snprintf(b + len, size - len, " no CI");   /* one value */
+            return;
+        }
     if (reps > 0) snprintf(b + len, size - len, " ~%ld reps", reps);
     else if (reps < 0) snprintf(b + len, size - len, " on threshold");
 }

@@ -3,9 +3,12 @@
  *
  * Invariant: a target is `adequate` when the whole 95 % CI of its estimate
  * meets the threshold, `inadequate` when no point of it does, `uncertain`
- * otherwise; a bound is met with equality.  An estimate without a value
- * (NaN: the metric does not apply to the group) gives AN_NOT_APPLICABLE,
- * which never counts towards a group's verdict.
+ * otherwise; a bound is met with equality.  An estimate from one
+ * replication has no CI (n - 1 = 0 degrees of freedom), so no basis for
+ * either: `uncertain`, "one replication: no confidence interval; run
+ * more".  An estimate without a value (NaN: the metric does not apply to
+ * the group) gives AN_NOT_APPLICABLE, which never counts towards a group's
+ * verdict.
  *
  * Targets, in this order, for the district, each municipality and post:
  *   wait         within_target_share     >= targets.wait_quantile
@@ -68,7 +71,7 @@ an_verdict_kind an_decide(const an_stat *est, double threshold, int upper)
     if (est->n == 0 || isnan(est->mean) || isnan(threshold))
         return AN_NOT_APPLICABLE;
     double lo = est->ci_low, hi = est->ci_high;
-    if (est->n < 2 || isnan(lo) || isnan(hi)) lo = hi = est->mean;
+    if (est->n < 2 || isnan(lo) || isnan(hi)) return AN_UNCERTAIN;  /* no CI */
     if (upper) {
         if (hi <= threshold) return AN_ADEQUATE;
         if (lo > threshold) return AN_INADEQUATE;
@@ -125,10 +128,14 @@ static void describe(const an_variant *v, size_t g, const an_verdict *vd,
                  100.0 * e->mean, 100.0 * tg->max_reneged_share);
         break;
     default:
-        snprintf(buf, size, "backlog %s by %.1f cases per month "
-                 "(95 %% CI %.1f" EN_DASH "%.1f)",
-                 e->mean >= 0.0 ? "grows" : "shrinks", fabs(e->mean),
-                 e->ci_low, e->ci_high);
+        if (e->n < 2)                   /* no interval to quote */
+            snprintf(buf, size, "backlog %s by %.1f cases per month",
+                     e->mean >= 0.0 ? "grows" : "shrinks", fabs(e->mean));
+        else
+            snprintf(buf, size, "backlog %s by %.1f cases per month "
+                     "(95 %% CI %.1f" EN_DASH "%.1f)",
+                     e->mean >= 0.0 ? "grows" : "shrinks", fabs(e->mean),
+                     e->ci_low, e->ci_high);
         break;
     }
 }
@@ -139,7 +146,13 @@ static void set_reason(const an_variant *v, size_t g, an_verdict *vd)
     vd->reason[0] = '\0';
     if (vd->verdict != AN_INADEQUATE && vd->verdict != AN_UNCERTAIN) return;
     describe(v, g, vd, what, sizeof what);
-    if (vd->verdict == AN_INADEQUATE)
+    if (vd->est.n < 2 && v->n_reps < 2)
+        snprintf(vd->reason, sizeof vd->reason,
+                 "%s; one replication: no confidence interval; run more", what);
+    else if (vd->est.n < 2)
+        snprintf(vd->reason, sizeof vd->reason, "%s; one of %zu replications has "
+                 "a value: no confidence interval; run more", what, v->n_reps);
+    else if (vd->verdict == AN_INADEQUATE)
         snprintf(vd->reason, sizeof vd->reason, "%s", what);
     else if (vd->reps_to_decide < 0)
         snprintf(vd->reason, sizeof vd->reason,

@@ -302,10 +302,13 @@ static void test_analysis_decide_upper_bound(void **state)
 static void test_analysis_decide_point_and_missing(void **state)
 {
     (void)state;
-    /* one replication: the CI is the point, so never uncertain */
+    /* one replication: no CI (the written ci_low = ci_high = the value is
+     * no interval), so no basis for adequate or inadequate */
     an_stat s = { 1, 0.951, NAN, 0.951, 0.951, 0.951, 0.951 };
-    assert_int_equal(an_decide(&s, 0.95, 1), AN_INADEQUATE);
-    assert_int_equal(an_decide(&s, 0.95, 0), AN_ADEQUATE);
+    assert_int_equal(an_decide(&s, 0.95, 1), AN_UNCERTAIN);
+    assert_int_equal(an_decide(&s, 0.95, 0), AN_UNCERTAIN);
+    s = (an_stat){ 1, 0.2, NAN, 0.2, 0.2, 0.2, 0.2 };   /* far off, still */
+    assert_int_equal(an_decide(&s, 0.9, 0), AN_UNCERTAIN);
     an_stat none = { 0, NAN, NAN, NAN, NAN, NAN, NAN };
     assert_int_equal(an_decide(&none, 0.95, 1), AN_NOT_APPLICABLE);
 }
@@ -489,6 +492,74 @@ static void test_analysis_overload_post_has_utilization_only(void **state)
     an_variant_fini(&v);
     groups_free(&g);
     kim_scenario_fini(&sc);
+}
+
+/* One replication: every target with a value is uncertain, with no
+ * replications-to-decide figure (there is no sd to extrapolate from) and
+ * the reason saying why; within target 0.42 against 0.9 once read
+ * inadequate, utilization 0.61 against 0.95 adequate. */
+static void test_analysis_one_replication_is_uncertain(void **state)
+{
+    (void)state;
+    kim_scenario sc;
+    kim_groups g;
+    an_variant v;
+    kim_scenario_defaults(&sc);
+    groups_make(&g, 2, two_labels, two_kinds);
+    an_variant_init(&v, "s", "base", &sc, &g, 1);
+    put(&v, 1, KIM_M_WITHIN_TARGET_SHARE, (double[]){ 0.42 });
+    put(&v, 1, KIM_M_UTILIZATION, (double[]){ 0.61 });
+    put(&v, 1, KIM_M_BACKLOG_SLOPE, (double[]){ 2.385 });
+    an_verdict *vd;
+    size_t n = an_verdicts(&v, &vd);
+    const an_verdict *w = &vd[AN_N_TARGETS + AN_T_WAIT];
+    const an_verdict *u = &vd[AN_N_TARGETS + AN_T_UTILIZATION];
+    const an_verdict *st = &vd[AN_N_TARGETS + AN_T_STABILITY];
+    assert_int_equal(w->verdict, AN_UNCERTAIN);
+    assert_int_equal(u->verdict, AN_UNCERTAIN);
+    assert_int_equal(st->verdict, AN_UNCERTAIN);
+    assert_int_equal(w->reps_to_decide, 0);
+    assert_string_equal(u->reason, "utilization 61 % (max 95 %); one replication: "
+                        "no confidence interval; run more");
+    /* no "95 % CI 2.4-2.4" from one value */
+    assert_string_equal(st->reason, "backlog grows by 2.4 cases per month; one "
+                        "replication: no confidence interval; run more");
+    assert_int_equal(an_group_verdict(vd, n, 1), AN_UNCERTAIN);
+    free(vd);
+    char *t = table_of(&v, 0);
+    assert_non_null(strstr(t, "UNCERTAIN  one rep: no CI"));
+    free(t);
+    char *out = capture(an_write_verdicts, &v, 1);
+    csv c;
+    csv_parse(&c, out);
+    long r = csv_find(&c, 2, two_labels[1], "utilization");
+    assert_true(r > 0);
+    assert_string_equal(c.field[r][8], "uncertain");
+    assert_string_equal(c.field[r][10], "");
+    csv_free(&c);
+    free(out);
+    an_variant_fini(&v);
+    groups_free(&g);
+    kim_scenario_fini(&sc);
+}
+
+/* Three replications, of which only one has a value for reneged_share
+ * (the others had no case): uncertain, and the reason says so. */
+static void test_analysis_one_value_of_several_is_uncertain(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_two(&fx);
+    put(&fx.v, 1, KIM_M_RENEGED_SHARE, (double[]){ NAN, 0.31, NAN });
+    an_verdict *vd;
+    an_verdicts(&fx.v, &vd);
+    const an_verdict *r = &vd[AN_N_TARGETS + AN_T_RENEGED];
+    assert_int_equal(r->est.n, 1);
+    assert_int_equal(r->verdict, AN_UNCERTAIN);
+    assert_string_equal(r->reason, "31.0 % of cases gave up waiting (max 5 %); one of "
+                        "3 replications has a value: no confidence interval; run more");
+    free(vd);
+    fixture_free(&fx);
 }
 
 /* ------------------------------------------------------------------ */
@@ -967,6 +1038,8 @@ int main(void)
         cmocka_unit_test(test_analysis_stability_reason_and_skipped_kinds),
         cmocka_unit_test(test_analysis_overload_makes_every_target_inadequate),
         cmocka_unit_test(test_analysis_overload_post_has_utilization_only),
+        cmocka_unit_test(test_analysis_one_replication_is_uncertain),
+        cmocka_unit_test(test_analysis_one_value_of_several_is_uncertain),
         cmocka_unit_test(test_analysis_erlang_b_c_published),
         cmocka_unit_test(test_analysis_mmc_waits),
         cmocka_unit_test(test_analysis_erlang_a_reduces_to_erlang_c),
