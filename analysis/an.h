@@ -82,7 +82,7 @@ typedef struct an_verdict {
     an_verdict_kind verdict;
     long reps_to_decide;        /* uncertain: replications likely to decide; else 0 */
                                 /* (-1: mean exactly on the threshold) */
-    char reason[192];           /* plain-language reason, "" when none */
+    char reason[256];           /* plain-language reason, "" when none */
 } an_verdict;
 
 /* Decides one target from its estimate: `upper` says the target is an

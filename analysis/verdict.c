@@ -102,22 +102,36 @@ static long reps_to_decide(const an_stat *est, double threshold)
 /* Reasons                                                              */
 /* ------------------------------------------------------------------ */
 
-/* The estimate in the target's own words. */
-static void describe(const an_variant *v, size_t g, const an_verdict *vd,
-                     char *buf, size_t size)
+/* The share x as a percentage with one decimal, or more (up to four) when
+ * that would print it equal to the threshold thr it differs from: 0.8996
+ * against 0.9 is "89.96", not "90.0". */
+static void percent(char *buf, size_t size, double x, double thr)
+{
+    int d = 1;
+    char a[32], b[32];
+    for (; d < 4 && x != thr; d++) {
+        snprintf(a, sizeof a, "%.*f", d, 100.0 * x);
+        snprintf(b, sizeof b, "%.*f", d, 100.0 * thr);
+        if (strcmp(a, b) != 0) break;
+    }
+    snprintf(buf, size, "%.*f", d, 100.0 * x);
+}
+
+/* The estimate in the target's own words: the metric the verdict is
+ * decided on (the wait target: the share that started within the target
+ * wait, not the wait at the quantile, whose mean over replications can lie
+ * on the other side of the target). */
+static void describe(const an_variant *v, const an_verdict *vd, char *buf,
+                     size_t size)
 {
     const kim_targets *tg = &v->sc->targets;
     const an_stat *e = &vd->est;
-    an_stat q;
+    char pc[32];
     switch (vd->target) {
     case AN_T_WAIT:
-        an_stat_metric(v, g, KIM_M_WAIT_TARGET_Q, &q);
-        if (q.n > 0)
-            snprintf(buf, size, "p%g wait %.1f days (target %g)",
-                     100.0 * tg->wait_quantile, q.mean, tg->wait_days);
-        else
-            snprintf(buf, size, "%.0f %% start within %g days (target %g %%)",
-                     100.0 * e->mean, tg->wait_days, 100.0 * tg->wait_quantile);
+        percent(pc, sizeof pc, e->mean, tg->wait_quantile);
+        snprintf(buf, size, "%s %% start within %g days (target %g %%)",
+                 pc, tg->wait_days, 100.0 * tg->wait_quantile);
         break;
     case AN_T_UTILIZATION:
         snprintf(buf, size, "utilization %.0f %% (max %g %%)",
@@ -140,12 +154,12 @@ static void describe(const an_variant *v, size_t g, const an_verdict *vd,
     }
 }
 
-static void set_reason(const an_variant *v, size_t g, an_verdict *vd)
+static void set_reason(const an_variant *v, an_verdict *vd)
 {
-    char what[88];
+    char what[128];
     vd->reason[0] = '\0';
     if (vd->verdict != AN_INADEQUATE && vd->verdict != AN_UNCERTAIN) return;
-    describe(v, g, vd, what, sizeof what);
+    describe(v, vd, what, sizeof what);
     if (vd->est.n < 2 && v->n_reps < 2)
         snprintf(vd->reason, sizeof vd->reason,
                  "%s; one replication: no confidence interval; run more", what);
@@ -251,7 +265,7 @@ static void verdict_of(const an_variant *v, size_t g, an_target t, size_t over,
     vd->verdict = an_decide(&vd->est, vd->threshold, upper);
     if (vd->verdict == AN_UNCERTAIN)
         vd->reps_to_decide = reps_to_decide(&vd->est, vd->threshold);
-    set_reason(v, g, vd);
+    set_reason(v, vd);
 }
 
 size_t an_verdicts(const an_variant *v, an_verdict **out)
