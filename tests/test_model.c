@@ -465,6 +465,56 @@ static void test_model_overload_after_warmup_averages_to_the_stop(void **state)
     kim_groups_fini(&g);
 }
 
+/* ------------------------------------------------------------------ */
+/* cases.csv: the initial state comes first                             */
+/* ------------------------------------------------------------------ */
+
+typedef struct numbered { uint64_t n0; long initial, after, from_day0; } numbered;
+
+static void count_case(void *ctx, uint64_t no, size_t muni, size_t type, int prio,
+                       double arrival, double start, double end, const char *outcome,
+                       long post)
+{
+    (void)muni; (void)type; (void)prio; (void)start; (void)end; (void)outcome; (void)post;
+    numbered *c = ctx;
+    if (no <= c->n0) {
+        c->initial++;
+        assert_true(arrival <= 0.0);         /* 1 .. N0: the initial state */
+    } else {
+        c->after++;
+        assert_true(arrival >= 0.0);
+    }
+    c->from_day0 += arrival >= 0.0;
+}
+
+/* With warmup_days = 0 the initial open cases have arrival day 0, so
+ * "arrival_day >= warmup_days" keeps them; they are cases 1 .. N0 (20 open
+ * + 12 waiting), and "case > N0" leaves exactly the counted arrivals
+ * (docs/csv.md, cases.csv). */
+static void test_model_initial_cases_numbered_first(void **state)
+{
+    (void)state;
+    kim_scenario sc;
+    district(&sc);
+    sc.warmup_days = 0.0;
+    sc.horizon_days = 400.0;
+    numbered c = { 32, 0, 0, 0 };
+    kim_observer obs = { &c, NULL, count_case };
+    kim_groups g;
+    kim_groups_init(&g, &sc);
+    double *v = sim_xcalloc(g.n * KIM_N_METRICS, sizeof *v);
+    kim_model *m = kim_model_new(&sc);
+    kim_model_run(m, 0, &obs, v, NULL);
+    assert_int_equal(c.initial, 32);
+    assert_true(c.after > 100);
+    assert_float_equal(v[KIM_M_ARRIVALS], (double)c.after, 0.0);
+    assert_int_equal(c.from_day0, c.after + 20);    /* + the initial open */
+    kim_model_free(m);
+    free(v);
+    kim_groups_fini(&g);
+    kim_scenario_fini(&sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -478,6 +528,7 @@ int main(void)
         cmocka_unit_test(test_model_ids_and_slots),
         cmocka_unit_test(test_model_overload_before_warmup_has_no_time_averages),
         cmocka_unit_test(test_model_overload_after_warmup_averages_to_the_stop),
+        cmocka_unit_test(test_model_initial_cases_numbered_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
