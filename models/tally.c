@@ -71,13 +71,13 @@ void ty_init(kim_model *m)
     m->gs_post = gs_alloc(sc->n_posts);
     m->gs_type = gs_alloc(sc->n_case_types);
     /* With one municipality, its one case type sees every case it sees,
-     * and so does its one post unless cases resume (a resumed case counts
-     * again in its post's intake): their accumulators would get the same
-     * updates in the same order, so the event loop feeds only the
+     * and so does its one post (a case that resumes there after being sent
+     * back counts once, at its first start): their accumulators would get
+     * the same updates in the same order, so the event loop feeds only the
      * municipality's and ty_finish copies it (one update per case, not
      * three).  A post's metrics read only the fields it is fed. */
     m->type_mirrors_muni = sc->n_munis == 1 && sc->n_case_types == 1;
-    m->post_mirrors_muni = sc->n_munis == 1 && sc->n_posts == 1 && !m->track_open;
+    m->post_mirrors_muni = sc->n_munis == 1 && sc->n_posts == 1;
     m->wait_target = sc->targets.wait_days;
 }
 

@@ -515,6 +515,120 @@ static void test_model_initial_cases_numbered_first(void **state)
     kim_scenario_fini(&sc);
 }
 
+/* ------------------------------------------------------------------ */
+/* capacity_drop = "reassign": a resumed case counts once               */
+/* ------------------------------------------------------------------ */
+
+/* Kamen, cases of exactly 10 days referred at days 0, 1, 2, 3; post A of
+ * 3 slots, post B (Kreis) of 3 slots but nobody in them.  Day 5: A drops
+ * to 1 slot, and its two latest cases (3, then 2) go back to the list,
+ * where case 4 waits since day 3.  Day 6 (when `b_day` < horizon): B is
+ * staffed and takes 2, 3 and 4.  So cases 1-3 first started at A with no
+ * wait, case 4 at B after 3 days; A closes 1, B closes 2, 3 and 4.  With
+ * `two_posts` 0 there is only A, which takes 2, 3 and 4 back itself. */
+static void reassign_case(kim_scenario *sc, int two_posts, double horizon)
+{
+    kim_scenario_defaults(sc);
+    sc->name = sim_xstrdup("reassign");
+    sc->horizon_days = horizon;
+    sc->sample_days = 0.0;
+    sc->caseload_per_fte = 3.0;
+    sc->capacity_drop = KIM_DROP_REASSIGN;
+    sc->targets.wait_days = 2.0;
+    add_type(sc, "standard", 1.0, 1, 1.0, 0.0);
+    sc->case_types[0].duration = (kim_dist){ .kind = KIM_DIST_FIXED, .p = { 10.0 },
+                                             .max = INFINITY };
+    add_muni(sc, "Kamen", 0.0);
+    size_t m0 = 0;
+    add_post(sc, "Stadt Kamen", "Stadt", 1.0, &m0, 1);
+    sc->n_trace = 4;
+    sc->trace = sim_xcalloc(4, sizeof *sc->trace);
+    for (size_t i = 0; i < 4; i++) sc->trace[i] = (kim_arrival){ (double)i, 0, -1 };
+    sc->drivers = sim_xcalloc(2, sizeof *sc->drivers);
+    kim_driver *d = &sc->drivers[sc->n_drivers++];
+    *d = (kim_driver){ .kind = KIM_DRV_STAFFING, .day = 5.0, .post = 0, .fte = NAN,
+                       .filled_fte = 0.34, .to_day = INFINITY, .share = NAN,
+                       .duration_factor = 1.0 };
+    if (!two_posts) return;
+    add_post(sc, "Kreis KI", "Kreis", 1.0, &m0, 1);
+    sc->posts[1].filled_fte = 0.0;
+    d = &sc->drivers[sc->n_drivers++];
+    *d = (kim_driver){ .kind = KIM_DRV_STAFFING, .day = 6.0, .post = 1, .fte = NAN,
+                       .filled_fte = 1.0, .to_day = INFINITY, .share = NAN,
+                       .duration_factor = 1.0 };
+}
+
+static double *run_once(const kim_scenario *sc, kim_groups *g)
+{
+    kim_groups_init(g, sc);
+    double *v = sim_xcalloc(g->n * KIM_N_METRICS, sizeof *v);
+    kim_model *m = kim_model_new(sc);
+    kim_model_run(m, 0, NULL, v, NULL);
+    kim_model_free(m);
+    return v;
+}
+
+/* Each case is started once, at the post that first took it on: A 3
+ * (waits 0, 0, 0), B 1 (wait 3), as many as the district's 4; p_wait is
+ * waited / started over the same cases (A 0/3, B 1/1).  Resumed cases
+ * once counted again in B's intake (3, p_wait 1/3, 6 in all posts). */
+static void test_model_reassign_counts_a_case_once(void **state)
+{
+    (void)state;
+    kim_scenario sc;
+    reassign_case(&sc, 1, 50.0);
+    kim_groups g;
+    double *v = run_once(&sc, &g);
+    const double *d = v, *a = v + kim_group_of(&g, KIM_G_POST, 0) * KIM_N_METRICS;
+    const double *b = v + kim_group_of(&g, KIM_G_POST, 1) * KIM_N_METRICS;
+    const double *kreis = v + kim_group_of(&g, KIM_G_CARRIER, 1) * KIM_N_METRICS;
+    assert_float_equal(d[KIM_M_STARTED], 4.0, 0.0);
+    assert_float_equal(a[KIM_M_STARTED], 3.0, 0.0);
+    assert_float_equal(b[KIM_M_STARTED], 1.0, 0.0);
+    assert_float_equal(b[KIM_M_ARRIVALS], 1.0, 0.0);       /* intake = started */
+    assert_float_equal(kreis[KIM_M_STARTED], 1.0, 0.0);
+    assert_float_equal(a[KIM_M_CLOSED], 1.0, 0.0);
+    assert_float_equal(b[KIM_M_CLOSED], 3.0, 0.0);
+    assert_float_equal(a[KIM_M_P_WAIT], 0.0, 0.0);
+    assert_float_equal(b[KIM_M_P_WAIT], 1.0, 0.0);
+    assert_float_equal(b[KIM_M_WAIT_MEAN], 3.0, 1e-12);
+    assert_float_equal(d[KIM_M_P_WAIT], 0.25, 0.0);
+    free(v);
+    kim_groups_fini(&g);
+    kim_scenario_fini(&sc);
+
+    /* one post: 2 and 3 resume where they started; 4 cases, 4 closes */
+    reassign_case(&sc, 0, 50.0);
+    v = run_once(&sc, &g);
+    a = v + kim_group_of(&g, KIM_G_POST, 0) * KIM_N_METRICS;
+    assert_float_equal(a[KIM_M_STARTED], 4.0, 0.0);
+    assert_float_equal(a[KIM_M_CLOSED], 4.0, 0.0);
+    assert_float_equal(a[KIM_M_P_WAIT], 0.25, 0.0);
+    free(v);
+    kim_groups_fini(&g);
+    kim_scenario_fini(&sc);
+}
+
+/* At a horizon of 5.5 days (target wait 2), cases 2 and 3 are back on the
+ * list after starting at once, and case 4 has waited 2.5 days: all three
+ * are waiting at the end, but only case 4 is late.  within_target_share =
+ * 3 within of 3 started + 1 late = 0.75 (2 and 3 once counted twice:
+ * 3 / 6). */
+static void test_model_reassign_judges_a_wait_once(void **state)
+{
+    (void)state;
+    kim_scenario sc;
+    reassign_case(&sc, 1, 5.5);
+    kim_groups g;
+    double *v = run_once(&sc, &g);
+    assert_float_equal(v[KIM_M_STARTED], 3.0, 0.0);
+    assert_float_equal(v[KIM_M_WAITING_AT_END], 3.0, 0.0);
+    assert_float_equal(v[KIM_M_WITHIN_TARGET_SHARE], 0.75, 0.0);
+    free(v);
+    kim_groups_fini(&g);
+    kim_scenario_fini(&sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -529,6 +643,8 @@ int main(void)
         cmocka_unit_test(test_model_overload_before_warmup_has_no_time_averages),
         cmocka_unit_test(test_model_overload_after_warmup_averages_to_the_stop),
         cmocka_unit_test(test_model_initial_cases_numbered_first),
+        cmocka_unit_test(test_model_reassign_counts_a_case_once),
+        cmocka_unit_test(test_model_reassign_judges_a_wait_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
