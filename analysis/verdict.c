@@ -105,16 +105,32 @@ static long reps_to_decide(const an_stat *est, double threshold)
 /* The share x as a percentage with one decimal, or more (up to four) when
  * that would print it equal to the threshold thr it differs from: 0.8996
  * against 0.9 is "89.96", not "90.0". */
+/* x with d decimals, as "%.*f" but never "-0.0": a negative value that
+ * rounds to zero is written without its sign.  Returns buf. */
+static const char *fixed(char *buf, size_t size, double x, int d)
+{
+    snprintf(buf, size, "%.*f", d, x);
+    if (buf[0] == '-' && buf[1 + strspn(buf + 1, "0.")] == '\0')
+        memmove(buf, buf + 1, strlen(buf));
+    return buf;
+}
+
+/* x for "%g" without a negative zero (a threshold given as -0.0). */
+static double unsigned_zero(double x)
+{
+    return x == 0.0 ? 0.0 : x;
+}
+
 static void percent(char *buf, size_t size, double x, double thr)
 {
     int d = 1;
     char a[32], b[32];
     for (; d < 4 && x != thr; d++) {
-        snprintf(a, sizeof a, "%.*f", d, 100.0 * x);
-        snprintf(b, sizeof b, "%.*f", d, 100.0 * thr);
+        fixed(a, sizeof a, 100.0 * x, d);
+        fixed(b, sizeof b, 100.0 * thr, d);
         if (strcmp(a, b) != 0) break;
     }
-    snprintf(buf, size, "%.*f", d, 100.0 * x);
+    fixed(buf, size, 100.0 * x, d);
 }
 
 /* The estimate in the target's own words: the metric the verdict is
@@ -126,30 +142,33 @@ static void describe(const an_variant *v, const an_verdict *vd, char *buf,
 {
     const kim_targets *tg = &v->sc->targets;
     const an_stat *e = &vd->est;
-    char pc[32];
+    char x[32], lo[32], hi[32];
     switch (vd->target) {
     case AN_T_WAIT:
-        percent(pc, sizeof pc, e->mean, tg->wait_quantile);
-        snprintf(buf, size, "%s %% start within %g days (target %g %%)",
-                 pc, tg->wait_days, 100.0 * tg->wait_quantile);
+        percent(x, sizeof x, e->mean, tg->wait_quantile);
+        snprintf(buf, size, "%s %% start within %g days (target %g %%)", x,
+                 unsigned_zero(tg->wait_days), unsigned_zero(100.0 * tg->wait_quantile));
         break;
     case AN_T_UTILIZATION:
-        snprintf(buf, size, "utilization %.0f %% (max %g %%)",
-                 100.0 * e->mean, 100.0 * tg->max_utilization);
+        snprintf(buf, size, "utilization %s %% (max %g %%)",
+                 fixed(x, sizeof x, 100.0 * e->mean, 0),
+                 unsigned_zero(100.0 * tg->max_utilization));
         break;
     case AN_T_RENEGED:
-        snprintf(buf, size, "%.1f %% of cases gave up waiting (max %g %%)",
-                 100.0 * e->mean, 100.0 * tg->max_reneged_share);
+        snprintf(buf, size, "%s %% of cases gave up waiting (max %g %%)",
+                 fixed(x, sizeof x, 100.0 * e->mean, 1),
+                 unsigned_zero(100.0 * tg->max_reneged_share));
         break;
     default:
+        fixed(x, sizeof x, fabs(e->mean), 1);
         if (e->n < 2)                   /* no interval to quote */
-            snprintf(buf, size, "backlog %s by %.1f cases per month",
-                     e->mean >= 0.0 ? "grows" : "shrinks", fabs(e->mean));
+            snprintf(buf, size, "backlog %s by %s cases per month",
+                     e->mean >= 0.0 ? "grows" : "shrinks", x);
         else
-            snprintf(buf, size, "backlog %s by %.1f cases per month "
-                     "(95 %% CI %.1f" EN_DASH "%.1f)",
-                     e->mean >= 0.0 ? "grows" : "shrinks", fabs(e->mean),
-                     e->ci_low, e->ci_high);
+            snprintf(buf, size, "backlog %s by %s cases per month "
+                     "(95 %% CI %s" EN_DASH "%s)",
+                     e->mean >= 0.0 ? "grows" : "shrinks", x,
+                     fixed(lo, sizeof lo, e->ci_low, 1), fixed(hi, sizeof hi, e->ci_high, 1));
         break;
     }
 }

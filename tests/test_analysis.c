@@ -592,6 +592,31 @@ static void test_analysis_wait_reason_in_decided_metric(void **state)
     fixture_free(&fx);
 }
 
+/* A CI end in (-0.05, 0) is "0.0" in a reason, never "-0.0": slopes 0.29,
+ * 0.5, 0.71 (sd 0.21) give 0.5 -+ t(0.975, 2) 0.21 / sqrt 3 = -0.0217 ..
+ * 1.0217. */
+static void test_analysis_reason_has_no_negative_zero(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_two(&fx);
+    const double x[] = { 0.29, 0.5, 0.71 };
+    put(&fx.v, 1, KIM_M_BACKLOG_SLOPE, x);
+    an_stat e;
+    hand_stat(x, 3, &e);
+    assert_true(e.ci_low < 0.0 && e.ci_low > -0.05);
+    an_verdict *vd;
+    an_verdicts(&fx.v, &vd);
+    const an_verdict *st = &vd[AN_N_TARGETS + AN_T_STABILITY];
+    assert_int_equal(st->verdict, AN_UNCERTAIN);
+    const char *want = "backlog grows by 0.5 cases per month (95 % CI 0.0\xe2\x80\x93" "1.0); ";
+    assert_memory_equal(st->reason, want, strlen(want));
+    for (size_t i = 0; i < 2 * AN_N_TARGETS; i++)
+        assert_null(strstr(vd[i].reason, "-0"));
+    free(vd);
+    fixture_free(&fx);
+}
+
 /* ------------------------------------------------------------------ */
 /* Erlang                                                               */
 /* ------------------------------------------------------------------ */
@@ -1071,6 +1096,7 @@ int main(void)
         cmocka_unit_test(test_analysis_one_replication_is_uncertain),
         cmocka_unit_test(test_analysis_one_value_of_several_is_uncertain),
         cmocka_unit_test(test_analysis_wait_reason_in_decided_metric),
+        cmocka_unit_test(test_analysis_reason_has_no_negative_zero),
         cmocka_unit_test(test_analysis_erlang_b_c_published),
         cmocka_unit_test(test_analysis_mmc_waits),
         cmocka_unit_test(test_analysis_erlang_a_reduces_to_erlang_c),
