@@ -97,7 +97,8 @@ an_verdict_kind an_decide(const an_stat *est, double threshold, int upper);
 size_t an_verdicts(const an_variant *v, an_verdict **out);
 /* Replications of v that stopped at the waiting-list limit
  * (kim_run_info.overloaded); *ran (when not NULL) gets the replications
- * that ran (events > 0, or overloaded). */
+ * that ran (events > 0, or overloaded; a shard runs only some), or
+ * n_reps when no kim_run_info says so. */
 size_t an_overloaded_reps(const an_variant *v, size_t *ran);
 /* The worst verdict of a group over its targets (inadequate > uncertain >
  * adequate). */

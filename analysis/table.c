@@ -238,7 +238,7 @@ static void short_reason(const an_variant *v, const an_verdict *vd, size_t n,
         else if (vd[i].reps_to_decide > reps) reps = vd[i].reps_to_decide;
     }
     if (worst != AN_UNCERTAIN || len >= size) return;
-    if (v->n_reps < 2) {                /* every target: no interval */
+    if (ran < 2) {                      /* every target: no interval */
         snprintf(b, size, "one rep: no CI");
         return;
     }

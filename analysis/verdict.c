@@ -102,9 +102,6 @@ static long reps_to_decide(const an_stat *est, double threshold)
 /* Reasons                                                              */
 /* ------------------------------------------------------------------ */
 
-/* The share x as a percentage with one decimal, or more (up to four) when
- * that would print it equal to the threshold thr it differs from: 0.8996
- * against 0.9 is "89.96", not "90.0". */
 /* x with d decimals, as "%.*f" but never "-0.0": a negative value that
  * rounds to zero is written without its sign.  Returns buf. */
 static const char *fixed(char *buf, size_t size, double x, int d)
@@ -121,6 +118,9 @@ static double unsigned_zero(double x)
     return x == 0.0 ? 0.0 : x;
 }
 
+/* The share x as a percentage with one decimal, or more (up to four) when
+ * that would print it equal to the threshold thr it differs from: 0.8996
+ * against 0.9 is "89.96", not "90.0". */
 static void percent(char *buf, size_t size, double x, double thr)
 {
     int d = 1;
@@ -173,18 +173,19 @@ static void describe(const an_variant *v, const an_verdict *vd, char *buf,
     }
 }
 
-static void set_reason(const an_variant *v, an_verdict *vd)
+/* The reason of vd, from `ran` replications. */
+static void set_reason(const an_variant *v, size_t ran, an_verdict *vd)
 {
     char what[128];
     vd->reason[0] = '\0';
     if (vd->verdict != AN_INADEQUATE && vd->verdict != AN_UNCERTAIN) return;
     describe(v, vd, what, sizeof what);
-    if (vd->est.n < 2 && v->n_reps < 2)
+    if (vd->est.n < 2 && ran < 2)
         snprintf(vd->reason, sizeof vd->reason,
                  "%s; one replication: no confidence interval; run more", what);
     else if (vd->est.n < 2)
         snprintf(vd->reason, sizeof vd->reason, "%s; one of %zu replications has "
-                 "a value: no confidence interval; run more", what, v->n_reps);
+                 "a value: no confidence interval; run more", what, ran);
     else if (vd->verdict == AN_INADEQUATE)
         snprintf(vd->reason, sizeof vd->reason, "%s", what);
     else if (vd->reps_to_decide < 0)
@@ -253,7 +254,7 @@ size_t an_overloaded_reps(const an_variant *v, size_t *ran)
         n += v->info[r].overloaded != 0;
         m += v->info[r].overloaded || v->info[r].events > 0;
     }
-    if (ran) *ran = m;
+    if (ran) *ran = m > 0 ? m : v->n_reps;
     return n;
 }
 
@@ -284,7 +285,7 @@ static void verdict_of(const an_variant *v, size_t g, an_target t, size_t over,
     vd->verdict = an_decide(&vd->est, vd->threshold, upper);
     if (vd->verdict == AN_UNCERTAIN)
         vd->reps_to_decide = reps_to_decide(&vd->est, vd->threshold);
-    set_reason(v, vd);
+    set_reason(v, ran, vd);
 }
 
 size_t an_verdicts(const an_variant *v, an_verdict **out)

@@ -171,7 +171,8 @@ MDL_HOT void take_slot(kim_model *m, uint32_t c, size_t p, double t)
     cs->state = CASE_OPEN;
     cs->post = (int32_t)p;
     m->muni[cs->muni].open++;
-    if (isnan(cs->start)) {     /* a resumed case (reassign) counted at its first start */
+    if (isnan(cs->start)) {     /* counted once: a case resumed after being
+                                 * sent back (reassign) was counted here first */
         cs->start = t;
         if (cs->counted) count_start(m, cs, p, t - cs->arrival);
     }
