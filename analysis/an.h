@@ -48,8 +48,9 @@ typedef struct an_stat {
 } an_stat;
 
 /* Statistics of x[0], x[stride], ... x[(n-1) stride], NaNs skipped (GSL's
- * gsl_stats_mean/sd and gsl_cdf_tdist_Pinv).  With one value the CI is that
- * value; with none every field but n is NaN. */
+ * gsl_stats_mean/sd and gsl_cdf_tdist_Pinv).  With one value sd is NaN and
+ * ci_low = ci_high = the value (written so in summary.csv; not an interval:
+ * an_decide calls it uncertain); with none every field but n is NaN. */
 void an_stat_of(const double *x, size_t stride, size_t n, an_stat *out);
 /* The statistic of metric m of group g across the variant's replications. */
 void an_stat_metric(const an_variant *v, size_t g, kim_metric m, an_stat *out);
@@ -81,16 +82,24 @@ typedef struct an_verdict {
     an_verdict_kind verdict;
     long reps_to_decide;        /* uncertain: replications likely to decide; else 0 */
                                 /* (-1: mean exactly on the threshold) */
-    char reason[160];           /* plain-language reason, "" when none */
+    char reason[256];           /* plain-language reason, "" when none */
 } an_verdict;
 
 /* Decides one target from its estimate: `upper` says the target is an
- * upper bound (est <= threshold meets it) rather than a lower bound. */
+ * upper bound (est <= threshold meets it) rather than a lower bound.  An
+ * estimate from fewer than two replications has no CI: AN_UNCERTAIN. */
 an_verdict_kind an_decide(const an_stat *est, double threshold, int upper);
 /* All verdicts of a variant for the district, municipalities and posts, in
  * group order then target order.  Returns the count; *out is malloc'd,
- * the caller frees it. */
+ * the caller frees it.  In a variant with a replication that stopped at
+ * the waiting-list limit every target a group has is AN_INADEQUATE, even
+ * without an estimate (verdict.c). */
 size_t an_verdicts(const an_variant *v, an_verdict **out);
+/* Replications of v that stopped at the waiting-list limit
+ * (kim_run_info.overloaded); *ran (when not NULL) gets the replications
+ * that ran (events > 0, or overloaded; a shard runs only some), or
+ * n_reps when no kim_run_info says so. */
+size_t an_overloaded_reps(const an_variant *v, size_t *ran);
 /* The worst verdict of a group over its targets (inadequate > uncertain >
  * adequate). */
 an_verdict_kind an_group_verdict(const an_verdict *vs, size_t n, size_t group);

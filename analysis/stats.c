@@ -83,8 +83,8 @@ static void stat_empty(an_stat *out)
 }
 
 /* With n = 1 there is no spread to estimate: sd is NaN (undefined with
- * n - 1 = 0 degrees of freedom) and the CI collapses to the value, so a
- * verdict from one replication is decided by the point estimate. */
+ * n - 1 = 0 degrees of freedom) and ci_low = ci_high = the value, which is
+ * no interval: a verdict from one replication is uncertain (an_decide). */
 void an_stat_of(const double *x, size_t stride, size_t n, an_stat *out)
 {
     size_t m;

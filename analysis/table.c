@@ -147,7 +147,8 @@ static double observed_days(const an_variant *v)
     for (size_t r = 0; r < v->n_reps; r++) {
         const kim_run_info *in = &v->info[r];
         double end = in->end_day > 0.0 ? in->end_day : v->sc->horizon_days;
-        sum += end - in->warmup_days;
+        if (end > in->warmup_days) sum += end - in->warmup_days;   /* none when
+                                          it stopped before the warm-up ended */
     }
     return sum / (double)v->n_reps;
 }
@@ -214,14 +215,21 @@ static const char *const short_target[AN_N_TARGETS] = {
 };
 
 /* The targets that carry the group's verdict, "wait, backlog"; for
- * UNCERTAIN also the replications likely to decide them all. */
-static void short_reason(const an_verdict *vd, size_t n, size_t g,
-                         an_verdict_kind worst, char *b, size_t size)
+ * UNCERTAIN also the replications likely to decide them all, or "no CI"
+ * when one of them has a value from one replication only; "overloaded
+ * 3/4" when replications stopped at the waiting-list limit (then every
+ * target is inadequate, verdict.c). */
+static void short_reason(const an_variant *v, const an_verdict *vd, size_t n,
+                         size_t g, an_verdict_kind worst, char *b, size_t size)
 {
-    size_t len = 0;
+    size_t len = 0, ran, over = an_overloaded_reps(v, &ran);
     long reps = 0;
     b[0] = '\0';
     if (worst != AN_INADEQUATE && worst != AN_UNCERTAIN) return;
+    if (over > 0 && worst == AN_INADEQUATE) {
+        snprintf(b, size, "overloaded %zu/%zu", over, ran);
+        return;
+    }
     for (size_t i = 0; i < n && len < size; i++) {
         if (vd[i].group != g || vd[i].verdict != worst) continue;
         len += (size_t)snprintf(b + len, size - len, "%s%s", len ? ", " : "",
@@ -230,6 +238,15 @@ static void short_reason(const an_verdict *vd, size_t n, size_t g,
         else if (vd[i].reps_to_decide > reps) reps = vd[i].reps_to_decide;
     }
     if (worst != AN_UNCERTAIN || len >= size) return;
+    if (ran < 2) {                      /* every target: no interval */
+        snprintf(b, size, "one rep: no CI");
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (vd[i].group == g && vd[i].verdict == worst && vd[i].est.n < 2) {
+            snprintf(b + len, size - len, " no CI");   /* one value */
+            return;
+        }
     if (reps > 0) snprintf(b + len, size - len, " ~%ld reps", reps);
     else if (reps < 0) snprintf(b + len, size - len, " on threshold");
 }
@@ -282,7 +299,7 @@ static void group_row(FILE *f, const an_variant *v, size_t g,
     cell(f, COL_UTIL, b);
     fmt_percent(v, g, KIM_M_RENEGED_SHARE, b, sizeof b);
     cell(f, COL_REN, b);
-    short_reason(vd, n, g, worst, b, sizeof b);
+    short_reason(v, vd, n, g, worst, b, sizeof b);
     verdict_cell(f, worst, colour, b[0] != '\0');
     if (b[0]) cell(f, COL_REASON, b);
     putc('\n', f);

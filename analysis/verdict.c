@@ -3,9 +3,12 @@
  *
  * Invariant: a target is `adequate` when the whole 95 % CI of its estimate
  * meets the threshold, `inadequate` when no point of it does, `uncertain`
- * otherwise; a bound is met with equality.  An estimate without a value
- * (NaN: the metric does not apply to the group) gives AN_NOT_APPLICABLE,
- * which never counts towards a group's verdict.
+ * otherwise; a bound is met with equality.  An estimate from one
+ * replication has no CI (n - 1 = 0 degrees of freedom), so no basis for
+ * either: `uncertain`, "one replication: no confidence interval; run
+ * more".  An estimate without a value (NaN: the metric does not apply to
+ * the group) gives AN_NOT_APPLICABLE, which never counts towards a group's
+ * verdict.
  *
  * Targets, in this order, for the district, each municipality and post:
  *   wait         within_target_share     >= targets.wait_quantile
@@ -22,6 +25,17 @@
  * its CI always straddles it; 1 case per month separates "grows for good"
  * from noise in any horizon of a year or more.  Inadequate when the whole
  * CI is above the threshold: "backlog grows by N cases per month".
+ *
+ * Overload: a replication whose district waiting list reached max_waiting
+ * stopped there (kim.h, KIM_RUN_OVERLOADED): the list grew without bound,
+ * and every group's figures stop with it, before the horizon and perhaps
+ * before the warm-up ended.  No target of such an allocation can be passed,
+ * and the limit is on the district's list, so a stopped replication does
+ * not say which town would have settled.  In a variant with any overloaded
+ * replication every target of every judged group that has the target
+ * (posts: utilization only) is therefore inadequate, estimate or not, with
+ * the reason "N of M replications stopped at the waiting-list limit".
+ * The estimate and CI stay those of summary.csv.
  *
  * Replications to decide an uncertain target: Law (2015), "Simulation
  * Modeling and Analysis", 5th ed., §9.4.1, approximate number of
@@ -57,7 +71,7 @@ an_verdict_kind an_decide(const an_stat *est, double threshold, int upper)
     if (est->n == 0 || isnan(est->mean) || isnan(threshold))
         return AN_NOT_APPLICABLE;
     double lo = est->ci_low, hi = est->ci_high;
-    if (est->n < 2 || isnan(lo) || isnan(hi)) lo = hi = est->mean;
+    if (est->n < 2 || isnan(lo) || isnan(hi)) return AN_UNCERTAIN;  /* no CI */
     if (upper) {
         if (hi <= threshold) return AN_ADEQUATE;
         if (lo > threshold) return AN_INADEQUATE;
@@ -88,47 +102,91 @@ static long reps_to_decide(const an_stat *est, double threshold)
 /* Reasons                                                              */
 /* ------------------------------------------------------------------ */
 
-/* The estimate in the target's own words. */
-static void describe(const an_variant *v, size_t g, const an_verdict *vd,
-                     char *buf, size_t size)
+/* x with d decimals, as "%.*f" but never "-0.0": a negative value that
+ * rounds to zero is written without its sign.  Returns buf. */
+static const char *fixed(char *buf, size_t size, double x, int d)
+{
+    snprintf(buf, size, "%.*f", d, x);
+    if (buf[0] == '-' && buf[1 + strspn(buf + 1, "0.")] == '\0')
+        memmove(buf, buf + 1, strlen(buf));
+    return buf;
+}
+
+/* x for "%g" without a negative zero (a threshold given as -0.0). */
+static double unsigned_zero(double x)
+{
+    return x == 0.0 ? 0.0 : x;
+}
+
+/* The share x as a percentage with one decimal, or more (up to four) when
+ * that would print it equal to the threshold thr it differs from: 0.8996
+ * against 0.9 is "89.96", not "90.0". */
+static void percent(char *buf, size_t size, double x, double thr)
+{
+    int d = 1;
+    char a[32], b[32];
+    for (; d < 4 && x != thr; d++) {
+        fixed(a, sizeof a, 100.0 * x, d);
+        fixed(b, sizeof b, 100.0 * thr, d);
+        if (strcmp(a, b) != 0) break;
+    }
+    fixed(buf, size, 100.0 * x, d);
+}
+
+/* The estimate in the target's own words: the metric the verdict is
+ * decided on (the wait target: the share that started within the target
+ * wait, not the wait at the quantile, whose mean over replications can lie
+ * on the other side of the target). */
+static void describe(const an_variant *v, const an_verdict *vd, char *buf,
+                     size_t size)
 {
     const kim_targets *tg = &v->sc->targets;
     const an_stat *e = &vd->est;
-    an_stat q;
+    char x[32], lo[32], hi[32];
     switch (vd->target) {
     case AN_T_WAIT:
-        an_stat_metric(v, g, KIM_M_WAIT_TARGET_Q, &q);
-        if (q.n > 0)
-            snprintf(buf, size, "p%g wait %.1f days (target %g)",
-                     100.0 * tg->wait_quantile, q.mean, tg->wait_days);
-        else
-            snprintf(buf, size, "%.0f %% start within %g days (target %g %%)",
-                     100.0 * e->mean, tg->wait_days, 100.0 * tg->wait_quantile);
+        percent(x, sizeof x, e->mean, tg->wait_quantile);
+        snprintf(buf, size, "%s %% start within %g days (target %g %%)", x,
+                 unsigned_zero(tg->wait_days), unsigned_zero(100.0 * tg->wait_quantile));
         break;
     case AN_T_UTILIZATION:
-        snprintf(buf, size, "utilization %.0f %% (max %g %%)",
-                 100.0 * e->mean, 100.0 * tg->max_utilization);
+        snprintf(buf, size, "utilization %s %% (max %g %%)",
+                 fixed(x, sizeof x, 100.0 * e->mean, 0),
+                 unsigned_zero(100.0 * tg->max_utilization));
         break;
     case AN_T_RENEGED:
-        snprintf(buf, size, "%.1f %% of cases gave up waiting (max %g %%)",
-                 100.0 * e->mean, 100.0 * tg->max_reneged_share);
+        snprintf(buf, size, "%s %% of cases gave up waiting (max %g %%)",
+                 fixed(x, sizeof x, 100.0 * e->mean, 1),
+                 unsigned_zero(100.0 * tg->max_reneged_share));
         break;
     default:
-        snprintf(buf, size, "backlog %s by %.1f cases per month "
-                 "(95 %% CI %.1f" EN_DASH "%.1f)",
-                 e->mean >= 0.0 ? "grows" : "shrinks", fabs(e->mean),
-                 e->ci_low, e->ci_high);
+        fixed(x, sizeof x, fabs(e->mean), 1);
+        if (e->n < 2)                   /* no interval to quote */
+            snprintf(buf, size, "backlog %s by %s cases per month",
+                     e->mean >= 0.0 ? "grows" : "shrinks", x);
+        else
+            snprintf(buf, size, "backlog %s by %s cases per month "
+                     "(95 %% CI %s" EN_DASH "%s)",
+                     e->mean >= 0.0 ? "grows" : "shrinks", x,
+                     fixed(lo, sizeof lo, e->ci_low, 1), fixed(hi, sizeof hi, e->ci_high, 1));
         break;
     }
 }
 
-static void set_reason(const an_variant *v, size_t g, an_verdict *vd)
+/* The reason of vd, from `ran` replications. */
+static void set_reason(const an_variant *v, size_t ran, an_verdict *vd)
 {
-    char what[88];
+    char what[128];
     vd->reason[0] = '\0';
     if (vd->verdict != AN_INADEQUATE && vd->verdict != AN_UNCERTAIN) return;
-    describe(v, g, vd, what, sizeof what);
-    if (vd->verdict == AN_INADEQUATE)
+    describe(v, vd, what, sizeof what);
+    if (vd->est.n < 2 && ran < 2)
+        snprintf(vd->reason, sizeof vd->reason,
+                 "%s; one replication: no confidence interval; run more", what);
+    else if (vd->est.n < 2)
+        snprintf(vd->reason, sizeof vd->reason, "%s; one of %zu replications has "
+                 "a value: no confidence interval; run more", what, ran);
+    else if (vd->verdict == AN_INADEQUATE)
         snprintf(vd->reason, sizeof vd->reason, "%s", what);
     else if (vd->reps_to_decide < 0)
         snprintf(vd->reason, sizeof vd->reason,
@@ -182,8 +240,37 @@ static int judged(kim_group_kind k)
     return k == KIM_G_DISTRICT || k == KIM_G_MUNI || k == KIM_G_POST;
 }
 
-static void verdict_of(const an_variant *v, size_t g, an_target t,
-                       an_verdict *vd)
+/* Does a group of kind k have target t?  A post has no waiting list of
+ * its own, so only utilization (csv.md, the group/metric table). */
+static int has_target(kim_group_kind k, an_target t)
+{
+    return k != KIM_G_POST || t == AN_T_UTILIZATION;
+}
+
+size_t an_overloaded_reps(const an_variant *v, size_t *ran)
+{
+    size_t n = 0, m = 0;
+    for (size_t r = 0; r < v->n_reps; r++) {
+        n += v->info[r].overloaded != 0;
+        m += v->info[r].overloaded || v->info[r].events > 0;
+    }
+    if (ran) *ran = m > 0 ? m : v->n_reps;
+    return n;
+}
+
+/* The verdict of an allocation whose waiting list reached the limit in
+ * `over` of `ran` replications (see the file comment). */
+static void overloaded(const an_variant *v, size_t over, size_t ran, an_verdict *vd)
+{
+    long limit = v->sc->max_waiting > 0 ? v->sc->max_waiting : KIM_MAX_WAITING_DEFAULT;
+    vd->verdict = AN_INADEQUATE;
+    vd->reps_to_decide = 0;
+    snprintf(vd->reason, sizeof vd->reason, "%zu of %zu replications stopped at the "
+             "waiting-list limit (max_waiting = %ld)", over, ran, limit);
+}
+
+static void verdict_of(const an_variant *v, size_t g, an_target t, size_t over,
+                       size_t ran, an_verdict *vd)
 {
     int upper = t != AN_T_WAIT;
     memset(vd, 0, sizeof *vd);
@@ -191,15 +278,20 @@ static void verdict_of(const an_variant *v, size_t g, an_target t,
     vd->target = t;
     vd->threshold = target_threshold(v->sc, t);
     an_stat_metric(v, g, target_metric[t], &vd->est);
+    if (over > 0 && has_target(v->groups->kind[g], t)) {
+        overloaded(v, over, ran, vd);
+        return;
+    }
     vd->verdict = an_decide(&vd->est, vd->threshold, upper);
     if (vd->verdict == AN_UNCERTAIN)
         vd->reps_to_decide = reps_to_decide(&vd->est, vd->threshold);
-    set_reason(v, g, vd);
+    set_reason(v, ran, vd);
 }
 
 size_t an_verdicts(const an_variant *v, an_verdict **out)
 {
-    size_t n = 0;
+    size_t n = 0, ran;
+    size_t over = an_overloaded_reps(v, &ran);
     for (size_t g = 0; g < v->groups->n; g++)
         if (judged(v->groups->kind[g])) n++;
     *out = sim_xmalloc(n * AN_N_TARGETS * sizeof **out);
@@ -207,7 +299,7 @@ size_t an_verdicts(const an_variant *v, an_verdict **out)
     for (size_t g = 0; g < v->groups->n; g++) {
         if (!judged(v->groups->kind[g])) continue;
         for (int t = 0; t < AN_N_TARGETS; t++)
-            verdict_of(v, g, (an_target)t, &(*out)[k++]);
+            verdict_of(v, g, (an_target)t, over, ran, &(*out)[k++]);
     }
     return k;
 }

@@ -171,11 +171,10 @@ MDL_HOT void take_slot(kim_model *m, uint32_t c, size_t p, double t)
     cs->state = CASE_OPEN;
     cs->post = (int32_t)p;
     m->muni[cs->muni].open++;
-    if (isnan(cs->start)) {
+    if (isnan(cs->start)) {     /* counted once: a case resumed after being
+                                 * sent back (reassign) was counted here first */
         cs->start = t;
         if (cs->counted) count_start(m, cs, p, t - cs->arrival);
-    } else if (cs->counted) {
-        m->gs_post[p].started++;        /* a resumed case: the post's intake */
     }
     sim_handle close = sim_schedule(m->k, t + cs->duration, CL_CLOSE, EV_CLOSE, c);
     /* Only a case sent back (requeue_case) reads its close handle and the
@@ -666,7 +665,9 @@ static void count_end(kim_model *m, double t)
         kcase *cs = &m->cases[c];
         if (cs->state == CASE_FREE) continue;
         if (cs->counted && cs->state == CASE_WAITING) {
-            int late = t - cs->arrival > m->sc->targets.wait_days;
+            /* late: a censored wait already past the target; a case sent
+             * back after it started (reassign) had its wait judged then */
+            int late = isnan(cs->start) && t - cs->arrival > m->sc->targets.wait_days;
             m->gs_muni[cs->muni].waiting_end++;
             m->gs_type[cs->type].waiting_end++;
             m->gs_muni[cs->muni].late += late;

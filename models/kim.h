@@ -257,7 +257,9 @@ void kim_model_free(kim_model *m);
  * n_groups x KIM_N_METRICS values (row-major by group; NAN where a metric
  * does not apply to a group) to `values`.  Returns KIM_RUN_OK, or
  * KIM_RUN_OVERLOADED when the waiting list reached max_waiting and the
- * replication stopped there (values then cover [0, info->end_day]). */
+ * replication stopped there (values then cover [warm-up, info->end_day];
+ * stopped before the warm-up ended, the time averages are NAN and the
+ * counts 0). */
 int kim_model_run(kim_model *m, unsigned long rep, const kim_observer *obs,
                   double *values, kim_run_info *info);
 

@@ -186,6 +186,8 @@ struct kim_model {
     int capacity_changed;    /* ... are stale: a post's capacity changed */
     int track_open;          /* keep posts' open lists (capacity_drop = reassign) */
     int overloaded;          /* waiting list reached max_waiting: stop */
+    int warmed_up;           /* the warm-up has ended (ty_restart at or after
+                              * it): the time averages cover post-warm-up days */
     long max_waiting;
     double warmup;
     const kim_observer *obs;

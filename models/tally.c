@@ -6,7 +6,9 @@
  * a carrier the sum of its posts, formed once at the end, so a case costs
  * three accumulator updates whatever the number of groups.  Only cases that
  * arrived at or after the warm-up are counted; time averages start at the
- * warm-up.
+ * warm-up.  A replication that stopped overloaded before the warm-up ended
+ * observed no post-warm-up time: its time averages are NaN (no value), never
+ * averages over [0, stop] passed off as post-warm-up figures.
  */
 #include "model.h"
 
@@ -69,13 +71,13 @@ void ty_init(kim_model *m)
     m->gs_post = gs_alloc(sc->n_posts);
     m->gs_type = gs_alloc(sc->n_case_types);
     /* With one municipality, its one case type sees every case it sees,
-     * and so does its one post unless cases resume (a resumed case counts
-     * again in its post's intake): their accumulators would get the same
-     * updates in the same order, so the event loop feeds only the
+     * and so does its one post (a case that resumes there after being sent
+     * back counts once, at its first start): their accumulators would get
+     * the same updates in the same order, so the event loop feeds only the
      * municipality's and ty_finish copies it (one update per case, not
      * three).  A post's metrics read only the fields it is fed. */
     m->type_mirrors_muni = sc->n_munis == 1 && sc->n_case_types == 1;
-    m->post_mirrors_muni = sc->n_munis == 1 && sc->n_posts == 1 && !m->track_open;
+    m->post_mirrors_muni = sc->n_munis == 1 && sc->n_posts == 1;
     m->wait_target = sc->targets.wait_days;
 }
 
@@ -100,6 +102,7 @@ void ty_reset(kim_model *m)
 
 void ty_restart(kim_model *m, double t)
 {
+    m->warmed_up = t >= m->warmup;
     for (size_t p = 0; p < m->sc->n_posts; p++) {
         kpost_state *ps = &m->post[p];
         sim_timeavg_restart(&ps->avg_open, t);
@@ -258,6 +261,22 @@ static void nan_fill(double *v, size_t n)
     for (size_t i = 0; i < n; i++) v[i] = NAN;
 }
 
+/* The metrics that are time averages over the post-warm-up days (or, as
+ * queue_max and the backlog slope, taken over them). */
+static const kim_metric time_metrics[] = {
+    KIM_M_QUEUE_MEAN, KIM_M_QUEUE_MAX, KIM_M_UTILIZATION, KIM_M_CASELOAD_PER_FTE,
+    KIM_M_FILLED_FTE_MEAN, KIM_M_COST_EUR, KIM_M_BACKLOG_SLOPE
+};
+
+/* A run that stopped before the warm-up ended (overloaded) has no
+ * post-warm-up time to average over: those metrics get no value. */
+static void drop_time_metrics(const kim_model *m, double *values)
+{
+    for (size_t g = 0; g < m->groups.n; g++)
+        for (size_t i = 0; i < sizeof time_metrics / sizeof *time_metrics; i++)
+            values[g * KIM_N_METRICS + time_metrics[i]] = NAN;
+}
+
 /* *to becomes a copy of *from (its histogram emptied first), for a group
  * that mirrors the municipality; a post keeps only what a post is fed. */
 static void gs_mirror(gstats *to, const gstats *from, int post)
@@ -326,6 +345,7 @@ void ty_finish(kim_model *m, double t, double *values)
     for (size_t i = 0; i < sc->n_case_types; i++)
         case_metrics(m, &m->gs_type[i],
                      values + kim_group_of(g, KIM_G_CASE_TYPE, i) * KIM_N_METRICS, 0);
+    if (!m->warmed_up) drop_time_metrics(m, values);
     free(list);
     free(scratch);
 }

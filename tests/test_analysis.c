@@ -302,10 +302,13 @@ static void test_analysis_decide_upper_bound(void **state)
 static void test_analysis_decide_point_and_missing(void **state)
 {
     (void)state;
-    /* one replication: the CI is the point, so never uncertain */
+    /* one replication: no CI (the written ci_low = ci_high = the value is
+     * no interval), so no basis for adequate or inadequate */
     an_stat s = { 1, 0.951, NAN, 0.951, 0.951, 0.951, 0.951 };
-    assert_int_equal(an_decide(&s, 0.95, 1), AN_INADEQUATE);
-    assert_int_equal(an_decide(&s, 0.95, 0), AN_ADEQUATE);
+    assert_int_equal(an_decide(&s, 0.95, 1), AN_UNCERTAIN);
+    assert_int_equal(an_decide(&s, 0.95, 0), AN_UNCERTAIN);
+    s = (an_stat){ 1, 0.2, NAN, 0.2, 0.2, 0.2, 0.2 };   /* far off, still */
+    assert_int_equal(an_decide(&s, 0.9, 0), AN_UNCERTAIN);
     an_stat none = { 0, NAN, NAN, NAN, NAN, NAN, NAN };
     assert_int_equal(an_decide(&none, 0.95, 1), AN_NOT_APPLICABLE);
 }
@@ -361,7 +364,8 @@ static void test_analysis_verdicts_order_reasons_and_na(void **state)
     const an_verdict *w = &vd[AN_N_TARGETS + AN_T_WAIT];
     assert_int_equal(w->verdict, AN_INADEQUATE);
     assert_true(w->threshold == 0.9);
-    assert_string_equal(w->reason, "p90 wait 41.5 days (target 14)");
+    /* stated in the decided metric: (0.62 + 0.55 + 0.70) / 3 = 62.3 % */
+    assert_string_equal(w->reason, "62.3 % start within 14 days (target 90 %)");
     assert_int_equal(vd[AN_N_TARGETS + AN_T_UTILIZATION].verdict, AN_INADEQUATE);
     assert_string_equal(vd[AN_N_TARGETS + AN_T_UTILIZATION].reason,
                         "utilization 98 % (max 95 %)");
@@ -398,6 +402,219 @@ static void test_analysis_stability_reason_and_skipped_kinds(void **state)
     an_variant_fini(&v);
     groups_free(&g);
     kim_scenario_fini(&sc);
+}
+
+static char *table_of(const an_variant *v, int colour);
+
+/* Replication 2 of 3 stopped at the waiting-list limit: every target of
+ * both groups is inadequate, those without an estimate too (the district
+ * once read ADEQUATE: within target 0.96-0.98, utilization 0.79-0.83),
+ * with the count of stopped replications as the reason; the estimate is
+ * still the mean of the three. */
+static void test_analysis_overload_makes_every_target_inadequate(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_two(&fx);
+    fx.sc.max_waiting = 500;
+    for (size_t r = 0; r < 3; r++) fx.v.info[r].events = 1000 + r;
+    fx.v.info[1].overloaded = 1;
+    size_t ran;
+    assert_int_equal(an_overloaded_reps(&fx.v, &ran), 1);
+    assert_int_equal(ran, 3);
+    an_verdict *vd;
+    size_t n = an_verdicts(&fx.v, &vd);
+    assert_int_equal(n, 2 * AN_N_TARGETS);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(vd[i].verdict, AN_INADEQUATE);
+        assert_int_equal(vd[i].reps_to_decide, 0);
+        assert_string_equal(vd[i].reason, "1 of 3 replications stopped at the "
+                            "waiting-list limit (max_waiting = 500)");
+    }
+    assert_true(REL(vd[AN_T_WAIT].est.mean, (0.96 + 0.97 + 0.98) / 3.0));
+    assert_true(isnan(vd[AN_T_STABILITY].est.mean));
+    assert_int_equal(an_group_verdict(vd, n, 0), AN_INADEQUATE);
+    free(vd);
+
+    /* verdict.csv: all 8 rows, an empty estimate where there is none */
+    char *out = capture(an_write_verdicts, &fx.v, 1);
+    csv c;
+    csv_parse(&c, out);
+    assert_int_equal(c.n_rows, 1 + 2 * AN_N_TARGETS);
+    long r = csv_find(&c, 2, "district", "stability");
+    assert_true(r > 0);
+    assert_string_equal(c.field[r][5], "");
+    assert_string_equal(c.field[r][8], "inadequate");
+    assert_string_equal(c.field[r][10], "");
+    csv_free(&c);
+    free(out);
+
+    /* the table says why, and max_waiting 0 is the default limit */
+    char *t = table_of(&fx.v, 0);
+    assert_non_null(strstr(t, "INADEQUATE overloaded 1/3"));
+    free(t);
+    fx.sc.max_waiting = 0;
+    an_verdicts(&fx.v, &vd);
+    assert_string_equal(vd[0].reason, "1 of 3 replications stopped at the "
+                        "waiting-list limit (max_waiting = 1000000)");
+    free(vd);
+    fixture_free(&fx);
+}
+
+/* A post has no waiting list: under overload only its utilization target
+ * is judged (inadequate); a carrier is never judged. */
+static void test_analysis_overload_post_has_utilization_only(void **state)
+{
+    (void)state;
+    const char *const labels[] = { "district", "carrier:DRK", "post:DRK Kamen" };
+    const kim_group_kind kinds[] = { KIM_G_DISTRICT, KIM_G_CARRIER, KIM_G_POST };
+    kim_scenario sc;
+    kim_groups g;
+    an_variant v;
+    kim_scenario_defaults(&sc);
+    groups_make(&g, 3, labels, kinds);
+    an_variant_init(&v, "s", "base", &sc, &g, 2);
+    put(&v, 2, KIM_M_UTILIZATION, (double[]){ 0.41, 0.43 });
+    v.info[0].overloaded = v.info[1].overloaded = 1;
+    an_verdict *vd;
+    size_t n = an_verdicts(&v, &vd);
+    assert_int_equal(n, 2 * AN_N_TARGETS);
+    for (int t = 0; t < AN_N_TARGETS; t++) {
+        const an_verdict *p = &vd[AN_N_TARGETS + t];
+        assert_int_equal(p->group, 2);
+        assert_int_equal(p->verdict, t == AN_T_UTILIZATION ? AN_INADEQUATE
+                                                           : AN_NOT_APPLICABLE);
+        assert_int_equal(vd[t].verdict, AN_INADEQUATE);
+    }
+    assert_string_equal(vd[AN_N_TARGETS + AN_T_UTILIZATION].reason,
+                        "2 of 2 replications stopped at the waiting-list limit "
+                        "(max_waiting = 1000000)");
+    free(vd);
+    an_variant_fini(&v);
+    groups_free(&g);
+    kim_scenario_fini(&sc);
+}
+
+/* One replication: every target with a value is uncertain, with no
+ * replications-to-decide figure (there is no sd to extrapolate from) and
+ * the reason saying why; within target 0.42 against 0.9 once read
+ * inadequate, utilization 0.61 against 0.95 adequate. */
+static void test_analysis_one_replication_is_uncertain(void **state)
+{
+    (void)state;
+    kim_scenario sc;
+    kim_groups g;
+    an_variant v;
+    kim_scenario_defaults(&sc);
+    groups_make(&g, 2, two_labels, two_kinds);
+    an_variant_init(&v, "s", "base", &sc, &g, 1);
+    put(&v, 1, KIM_M_WITHIN_TARGET_SHARE, (double[]){ 0.42 });
+    put(&v, 1, KIM_M_UTILIZATION, (double[]){ 0.61 });
+    put(&v, 1, KIM_M_BACKLOG_SLOPE, (double[]){ 2.385 });
+    an_verdict *vd;
+    size_t n = an_verdicts(&v, &vd);
+    const an_verdict *w = &vd[AN_N_TARGETS + AN_T_WAIT];
+    const an_verdict *u = &vd[AN_N_TARGETS + AN_T_UTILIZATION];
+    const an_verdict *st = &vd[AN_N_TARGETS + AN_T_STABILITY];
+    assert_int_equal(w->verdict, AN_UNCERTAIN);
+    assert_int_equal(u->verdict, AN_UNCERTAIN);
+    assert_int_equal(st->verdict, AN_UNCERTAIN);
+    assert_int_equal(w->reps_to_decide, 0);
+    assert_string_equal(u->reason, "utilization 61 % (max 95 %); one replication: "
+                        "no confidence interval; run more");
+    /* no "95 % CI 2.4-2.4" from one value */
+    assert_string_equal(st->reason, "backlog grows by 2.4 cases per month; one "
+                        "replication: no confidence interval; run more");
+    assert_int_equal(an_group_verdict(vd, n, 1), AN_UNCERTAIN);
+    free(vd);
+    char *t = table_of(&v, 0);
+    assert_non_null(strstr(t, "UNCERTAIN  one rep: no CI"));
+    free(t);
+    char *out = capture(an_write_verdicts, &v, 1);
+    csv c;
+    csv_parse(&c, out);
+    long r = csv_find(&c, 2, two_labels[1], "utilization");
+    assert_true(r > 0);
+    assert_string_equal(c.field[r][8], "uncertain");
+    assert_string_equal(c.field[r][10], "");
+    csv_free(&c);
+    free(out);
+    an_variant_fini(&v);
+    groups_free(&g);
+    kim_scenario_fini(&sc);
+}
+
+/* Three replications, of which only one has a value for reneged_share
+ * (the others had no case): uncertain, and the reason says so. */
+static void test_analysis_one_value_of_several_is_uncertain(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_two(&fx);
+    put(&fx.v, 1, KIM_M_RENEGED_SHARE, (double[]){ NAN, 0.31, NAN });
+    an_verdict *vd;
+    an_verdicts(&fx.v, &vd);
+    const an_verdict *r = &vd[AN_N_TARGETS + AN_T_RENEGED];
+    assert_int_equal(r->est.n, 1);
+    assert_int_equal(r->verdict, AN_UNCERTAIN);
+    assert_string_equal(r->reason, "31.0 % of cases gave up waiting (max 5 %); one of "
+                        "3 replications has a value: no confidence interval; run more");
+    free(vd);
+    fixture_free(&fx);
+}
+
+/* The wait target is decided on within_target_share; its reason quotes
+ * that share, never the mean p90 wait, which can meet the target while the
+ * share misses it (here p90 12.0-12.5 days against 14, while only
+ * (0.85 + 0.86 + 0.87) / 3 = 86.0 % start within 14 days).  A share that
+ * one decimal would print as the threshold gets more decimals. */
+static void test_analysis_wait_reason_in_decided_metric(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_two(&fx);
+    put(&fx.v, 1, KIM_M_WITHIN_TARGET_SHARE, (double[]){ 0.85, 0.86, 0.87 });
+    put(&fx.v, 1, KIM_M_WAIT_TARGET_Q, (double[]){ 12.0, 12.5, 12.1 });
+    an_verdict *vd;
+    an_verdicts(&fx.v, &vd);
+    const an_verdict *w = &vd[AN_N_TARGETS + AN_T_WAIT];
+    /* sd 0.01, t(0.975, 2) = 4.303: CI 0.835-0.885, all below 0.9 */
+    assert_int_equal(w->verdict, AN_INADEQUATE);
+    assert_string_equal(w->reason, "86.0 % start within 14 days (target 90 %)");
+    free(vd);
+    /* 0.8996 on average (CI 0.89935-0.89985), "90.0" at one decimal */
+    put(&fx.v, 1, KIM_M_WITHIN_TARGET_SHARE, (double[]){ 0.8995, 0.8996, 0.8997 });
+    an_verdicts(&fx.v, &vd);
+    w = &vd[AN_N_TARGETS + AN_T_WAIT];
+    assert_int_equal(w->verdict, AN_INADEQUATE);
+    assert_string_equal(w->reason, "89.96 % start within 14 days (target 90 %)");
+    free(vd);
+    fixture_free(&fx);
+}
+
+/* A CI end in (-0.05, 0) is "0.0" in a reason, never "-0.0": slopes 0.29,
+ * 0.5, 0.71 (sd 0.21) give 0.5 -+ t(0.975, 2) 0.21 / sqrt 3 = -0.0217 ..
+ * 1.0217. */
+static void test_analysis_reason_has_no_negative_zero(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_two(&fx);
+    const double x[] = { 0.29, 0.5, 0.71 };
+    put(&fx.v, 1, KIM_M_BACKLOG_SLOPE, x);
+    an_stat e;
+    hand_stat(x, 3, &e);
+    assert_true(e.ci_low < 0.0 && e.ci_low > -0.05);
+    an_verdict *vd;
+    an_verdicts(&fx.v, &vd);
+    const an_verdict *st = &vd[AN_N_TARGETS + AN_T_STABILITY];
+    assert_int_equal(st->verdict, AN_UNCERTAIN);
+    const char *want = "backlog grows by 0.5 cases per month (95 % CI 0.0\xe2\x80\x93" "1.0); ";
+    assert_memory_equal(st->reason, want, strlen(want));
+    for (size_t i = 0; i < 2 * AN_N_TARGETS; i++)
+        assert_null(strstr(vd[i].reason, "-0"));
+    free(vd);
+    fixture_free(&fx);
 }
 
 /* ------------------------------------------------------------------ */
@@ -638,7 +855,7 @@ static void test_analysis_verdict_csv_parsed_back(void **state)
     assert_string_equal(c.field[r][4], "0.9");
     assert_true(fabs(strtod(c.field[r][5], NULL) - 0.62333333333) < 1e-9);
     assert_string_equal(c.field[r][8], "inadequate");
-    assert_string_equal(c.field[r][9], "p90 wait 41.5 days (target 14)");
+    assert_string_equal(c.field[r][9], "62.3 % start within 14 days (target 90 %)");
     assert_string_equal(c.field[r][10], "");
     r = csv_find(&c, 2, "district", "utilization");
     assert_string_equal(c.field[r][8], "adequate");
@@ -874,6 +1091,12 @@ int main(void)
         cmocka_unit_test(test_analysis_reps_to_decide),
         cmocka_unit_test(test_analysis_verdicts_order_reasons_and_na),
         cmocka_unit_test(test_analysis_stability_reason_and_skipped_kinds),
+        cmocka_unit_test(test_analysis_overload_makes_every_target_inadequate),
+        cmocka_unit_test(test_analysis_overload_post_has_utilization_only),
+        cmocka_unit_test(test_analysis_one_replication_is_uncertain),
+        cmocka_unit_test(test_analysis_one_value_of_several_is_uncertain),
+        cmocka_unit_test(test_analysis_wait_reason_in_decided_metric),
+        cmocka_unit_test(test_analysis_reason_has_no_negative_zero),
         cmocka_unit_test(test_analysis_erlang_b_c_published),
         cmocka_unit_test(test_analysis_mmc_waits),
         cmocka_unit_test(test_analysis_erlang_a_reduces_to_erlang_c),

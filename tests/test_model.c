@@ -369,6 +369,266 @@ static void test_model_ids_and_slots(void **state)
     assert_int_equal(kim_slots(0.0, 40.0), 0);
 }
 
+/* ------------------------------------------------------------------ */
+/* Overload: the run stops at max_waiting                               */
+/* ------------------------------------------------------------------ */
+
+/* One post of 1 slot; cases of exactly 100 days referred at days 1, 2, 3
+ * and 4; max_waiting 3.  Case 1 starts at day 1, cases 2-4 wait, and the
+ * arrival at day 4 brings the list to the limit: the run stops at day 4. */
+static void overload_case(kim_scenario *sc, double warmup)
+{
+    kim_scenario_defaults(sc);
+    sc->name = sim_xstrdup("overload");
+    sc->horizon_days = 50.0;
+    sc->warmup_days = warmup;
+    sc->sample_days = 0.0;
+    sc->caseload_per_fte = 1.0;
+    sc->max_waiting = 3;
+    add_type(sc, "standard", 1.0, 1, 1.0, 0.0);
+    sc->case_types[0].duration = (kim_dist){ .kind = KIM_DIST_FIXED, .p = { 100.0 },
+                                             .max = INFINITY };
+    add_muni(sc, "Kamen", 0.0);
+    size_t m0 = 0;
+    add_post(sc, "Stadt Kamen", "Stadt", 1.0, &m0, 1);
+    sc->n_trace = 4;
+    sc->trace = sim_xcalloc(4, sizeof *sc->trace);
+    for (size_t i = 0; i < 4; i++) sc->trace[i] = (kim_arrival){ 1.0 + (double)i, 0, -1 };
+}
+
+static const kim_metric time_metrics[] = {
+    KIM_M_QUEUE_MEAN, KIM_M_QUEUE_MAX, KIM_M_UTILIZATION, KIM_M_CASELOAD_PER_FTE,
+    KIM_M_FILLED_FTE_MEAN, KIM_M_COST_EUR, KIM_M_BACKLOG_SLOPE
+};
+
+/* Runs the overload case; returns the values (caller frees) and *g. */
+static double *run_overload(double warmup, kim_groups *g, kim_run_info *info)
+{
+    kim_scenario sc;
+    overload_case(&sc, warmup);
+    kim_groups_init(g, &sc);
+    double *v = sim_xcalloc(g->n * KIM_N_METRICS, sizeof *v);
+    kim_model *m = kim_model_new(&sc);
+    assert_int_equal(kim_model_run(m, 0, NULL, v, info), KIM_RUN_OVERLOADED);
+    kim_model_free(m);
+    kim_scenario_fini(&sc);
+    assert_true(info->overloaded);
+    assert_float_equal(info->end_day, 4.0, 0.0);
+    return v;
+}
+
+/* Stopped at day 4, before a warm-up of 10 days ended: no post-warm-up
+ * time passed, so there is no time average (they once ran over [0, 4]:
+ * utilization 3/4), and no case arrived after the warm-up. */
+static void test_model_overload_before_warmup_has_no_time_averages(void **state)
+{
+    (void)state;
+    kim_groups g;
+    kim_run_info info;
+    double *v = run_overload(10.0, &g, &info);
+    for (size_t k = 0; k < g.n; k++) {
+        const double *x = v + k * KIM_N_METRICS;
+        for (size_t i = 0; i < sizeof time_metrics / sizeof *time_metrics; i++)
+            if (!isnan(x[time_metrics[i]]))
+                fail_msg("%s %s = %g, expected no value", g.label[k],
+                         kim_metric_names[time_metrics[i]], x[time_metrics[i]]);
+        assert_float_equal(x[KIM_M_STARTED], 0.0, 0.0);
+    }
+    assert_float_equal(v[KIM_M_ARRIVALS], 0.0, 0.0);
+    free(v);
+    kim_groups_fini(&g);
+}
+
+/* Stopped at day 4 after a warm-up of 2.5 days: the time averages cover
+ * [2.5, 4].  The one slot is busy throughout (utilization 1, 1 case per
+ * FTE); the list holds 1 case on [2.5, 3) and 2 on [3, 4), a mean of
+ * (0.5 + 2) / 1.5 = 5/3, and reaches 3 at the stop; cases 3 and 4 arrived
+ * after the warm-up. */
+static void test_model_overload_after_warmup_averages_to_the_stop(void **state)
+{
+    (void)state;
+    kim_groups g;
+    kim_run_info info;
+    double *v = run_overload(2.5, &g, &info);
+    const double *d = v, *mu = v + kim_group_of(&g, KIM_G_MUNI, 0) * KIM_N_METRICS;
+    const double *post = v + kim_group_of(&g, KIM_G_POST, 0) * KIM_N_METRICS;
+    assert_float_equal(d[KIM_M_UTILIZATION], 1.0, 1e-12);
+    assert_float_equal(post[KIM_M_UTILIZATION], 1.0, 1e-12);
+    assert_float_equal(d[KIM_M_CASELOAD_PER_FTE], 1.0, 1e-12);
+    assert_float_equal(d[KIM_M_FILLED_FTE_MEAN], 1.0, 1e-12);
+    assert_float_equal(d[KIM_M_QUEUE_MEAN], 5.0 / 3.0, 1e-12);
+    assert_float_equal(mu[KIM_M_QUEUE_MEAN], 5.0 / 3.0, 1e-12);
+    assert_float_equal(d[KIM_M_QUEUE_MAX], 3.0, 0.0);
+    assert_float_equal(d[KIM_M_ARRIVALS], 2.0, 0.0);
+    assert_float_equal(d[KIM_M_WAITING_AT_END], 2.0, 0.0);
+    free(v);
+    kim_groups_fini(&g);
+}
+
+/* ------------------------------------------------------------------ */
+/* cases.csv: the initial state comes first                             */
+/* ------------------------------------------------------------------ */
+
+typedef struct numbered { uint64_t n0; long initial, after, from_day0; } numbered;
+
+static void count_case(void *ctx, uint64_t no, size_t muni, size_t type, int prio,
+                       double arrival, double start, double end, const char *outcome,
+                       long post)
+{
+    (void)muni; (void)type; (void)prio; (void)start; (void)end; (void)outcome; (void)post;
+    numbered *c = ctx;
+    if (no <= c->n0) {
+        c->initial++;
+        assert_true(arrival <= 0.0);         /* 1 .. N0: the initial state */
+    } else {
+        c->after++;
+        assert_true(arrival >= 0.0);
+    }
+    c->from_day0 += arrival >= 0.0;
+}
+
+/* With warmup_days = 0 the initial open cases have arrival day 0, so
+ * "arrival_day >= warmup_days" keeps them; they are cases 1 .. N0 (20 open
+ * + 12 waiting), and "case > N0" leaves exactly the counted arrivals
+ * (docs/csv.md, cases.csv). */
+static void test_model_initial_cases_numbered_first(void **state)
+{
+    (void)state;
+    kim_scenario sc;
+    district(&sc);
+    sc.warmup_days = 0.0;
+    sc.horizon_days = 400.0;
+    numbered c = { 32, 0, 0, 0 };
+    kim_observer obs = { &c, NULL, count_case };
+    kim_groups g;
+    kim_groups_init(&g, &sc);
+    double *v = sim_xcalloc(g.n * KIM_N_METRICS, sizeof *v);
+    kim_model *m = kim_model_new(&sc);
+    kim_model_run(m, 0, &obs, v, NULL);
+    assert_int_equal(c.initial, 32);
+    assert_true(c.after > 100);
+    assert_float_equal(v[KIM_M_ARRIVALS], (double)c.after, 0.0);
+    assert_int_equal(c.from_day0, c.after + 20);    /* + the initial open */
+    kim_model_free(m);
+    free(v);
+    kim_groups_fini(&g);
+    kim_scenario_fini(&sc);
+}
+
+/* ------------------------------------------------------------------ */
+/* capacity_drop = "reassign": a resumed case counts once               */
+/* ------------------------------------------------------------------ */
+
+/* Kamen, cases of exactly 10 days referred at days 0, 1, 2, 3; post A of
+ * 3 slots, post B (Kreis) of 3 slots but nobody in them.  Day 5: A drops
+ * to 1 slot, and its two latest cases (3, then 2) go back to the list,
+ * where case 4 waits since day 3.  Day 6 (when `b_day` < horizon): B is
+ * staffed and takes 2, 3 and 4.  So cases 1-3 first started at A with no
+ * wait, case 4 at B after 3 days; A closes 1, B closes 2, 3 and 4.  With
+ * `two_posts` 0 there is only A, which takes 2, 3 and 4 back itself. */
+static void reassign_case(kim_scenario *sc, int two_posts, double horizon)
+{
+    kim_scenario_defaults(sc);
+    sc->name = sim_xstrdup("reassign");
+    sc->horizon_days = horizon;
+    sc->sample_days = 0.0;
+    sc->caseload_per_fte = 3.0;
+    sc->capacity_drop = KIM_DROP_REASSIGN;
+    sc->targets.wait_days = 2.0;
+    add_type(sc, "standard", 1.0, 1, 1.0, 0.0);
+    sc->case_types[0].duration = (kim_dist){ .kind = KIM_DIST_FIXED, .p = { 10.0 },
+                                             .max = INFINITY };
+    add_muni(sc, "Kamen", 0.0);
+    size_t m0 = 0;
+    add_post(sc, "Stadt Kamen", "Stadt", 1.0, &m0, 1);
+    sc->n_trace = 4;
+    sc->trace = sim_xcalloc(4, sizeof *sc->trace);
+    for (size_t i = 0; i < 4; i++) sc->trace[i] = (kim_arrival){ (double)i, 0, -1 };
+    sc->drivers = sim_xcalloc(2, sizeof *sc->drivers);
+    kim_driver *d = &sc->drivers[sc->n_drivers++];
+    *d = (kim_driver){ .kind = KIM_DRV_STAFFING, .day = 5.0, .post = 0, .fte = NAN,
+                       .filled_fte = 0.34, .to_day = INFINITY, .share = NAN,
+                       .duration_factor = 1.0 };
+    if (!two_posts) return;
+    add_post(sc, "Kreis KI", "Kreis", 1.0, &m0, 1);
+    sc->posts[1].filled_fte = 0.0;
+    d = &sc->drivers[sc->n_drivers++];
+    *d = (kim_driver){ .kind = KIM_DRV_STAFFING, .day = 6.0, .post = 1, .fte = NAN,
+                       .filled_fte = 1.0, .to_day = INFINITY, .share = NAN,
+                       .duration_factor = 1.0 };
+}
+
+static double *run_once(const kim_scenario *sc, kim_groups *g)
+{
+    kim_groups_init(g, sc);
+    double *v = sim_xcalloc(g->n * KIM_N_METRICS, sizeof *v);
+    kim_model *m = kim_model_new(sc);
+    kim_model_run(m, 0, NULL, v, NULL);
+    kim_model_free(m);
+    return v;
+}
+
+/* Each case is started once, at the post that first took it on: A 3
+ * (waits 0, 0, 0), B 1 (wait 3), as many as the district's 4; p_wait is
+ * waited / started over the same cases (A 0/3, B 1/1).  Resumed cases
+ * once counted again in B's intake (3, p_wait 1/3, 6 in all posts). */
+static void test_model_reassign_counts_a_case_once(void **state)
+{
+    (void)state;
+    kim_scenario sc;
+    reassign_case(&sc, 1, 50.0);
+    kim_groups g;
+    double *v = run_once(&sc, &g);
+    const double *d = v, *a = v + kim_group_of(&g, KIM_G_POST, 0) * KIM_N_METRICS;
+    const double *b = v + kim_group_of(&g, KIM_G_POST, 1) * KIM_N_METRICS;
+    const double *kreis = v + kim_group_of(&g, KIM_G_CARRIER, 1) * KIM_N_METRICS;
+    assert_float_equal(d[KIM_M_STARTED], 4.0, 0.0);
+    assert_float_equal(a[KIM_M_STARTED], 3.0, 0.0);
+    assert_float_equal(b[KIM_M_STARTED], 1.0, 0.0);
+    assert_float_equal(b[KIM_M_ARRIVALS], 1.0, 0.0);       /* intake = started */
+    assert_float_equal(kreis[KIM_M_STARTED], 1.0, 0.0);
+    assert_float_equal(a[KIM_M_CLOSED], 1.0, 0.0);
+    assert_float_equal(b[KIM_M_CLOSED], 3.0, 0.0);
+    assert_float_equal(a[KIM_M_P_WAIT], 0.0, 0.0);
+    assert_float_equal(b[KIM_M_P_WAIT], 1.0, 0.0);
+    assert_float_equal(b[KIM_M_WAIT_MEAN], 3.0, 1e-12);
+    assert_float_equal(d[KIM_M_P_WAIT], 0.25, 0.0);
+    free(v);
+    kim_groups_fini(&g);
+    kim_scenario_fini(&sc);
+
+    /* one post: 2 and 3 resume where they started; 4 cases, 4 closes */
+    reassign_case(&sc, 0, 50.0);
+    v = run_once(&sc, &g);
+    a = v + kim_group_of(&g, KIM_G_POST, 0) * KIM_N_METRICS;
+    assert_float_equal(a[KIM_M_STARTED], 4.0, 0.0);
+    assert_float_equal(a[KIM_M_CLOSED], 4.0, 0.0);
+    assert_float_equal(a[KIM_M_P_WAIT], 0.25, 0.0);
+    free(v);
+    kim_groups_fini(&g);
+    kim_scenario_fini(&sc);
+}
+
+/* At a horizon of 5.5 days (target wait 2), cases 2 and 3 are back on the
+ * list after starting at once, and case 4 has waited 2.5 days: all three
+ * are waiting at the end, but only case 4 is late.  within_target_share =
+ * 3 within of 3 started + 1 late = 0.75 (2 and 3 once counted twice:
+ * 3 / 6). */
+static void test_model_reassign_judges_a_wait_once(void **state)
+{
+    (void)state;
+    kim_scenario sc;
+    reassign_case(&sc, 1, 5.5);
+    kim_groups g;
+    double *v = run_once(&sc, &g);
+    assert_float_equal(v[KIM_M_STARTED], 3.0, 0.0);
+    assert_float_equal(v[KIM_M_WAITING_AT_END], 3.0, 0.0);
+    assert_float_equal(v[KIM_M_WITHIN_TARGET_SHARE], 0.75, 0.0);
+    free(v);
+    kim_groups_fini(&g);
+    kim_scenario_fini(&sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -380,6 +640,11 @@ int main(void)
         cmocka_unit_test(test_model_common_random_numbers),
         cmocka_unit_test(test_model_distribution_moments),
         cmocka_unit_test(test_model_ids_and_slots),
+        cmocka_unit_test(test_model_overload_before_warmup_has_no_time_averages),
+        cmocka_unit_test(test_model_overload_after_warmup_averages_to_the_stop),
+        cmocka_unit_test(test_model_initial_cases_numbered_first),
+        cmocka_unit_test(test_model_reassign_counts_a_case_once),
+        cmocka_unit_test(test_model_reassign_judges_a_wait_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
