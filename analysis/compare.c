@@ -215,7 +215,7 @@ static void euros(char *b, size_t n, double x)
 
 int an_wait_changed(const an_stat *base, const an_stat *diff)
 {
-    if (diff->n == 0 || isnan(diff->mean)) return 0;
+    if (diff->n < 2 || isnan(diff->mean)) return 0;      /* one pair: no CI */
     int clear = diff->ci_low > 0.0 || diff->ci_high < 0.0;
     double floor_days = fmax(1.0, 0.1 * fabs(base->mean));
     return clear && fabs(diff->mean) >= floor_days;
@@ -225,6 +225,11 @@ int an_wait_changed(const an_stat *base, const an_stat *diff)
 static void diff_words(char *b, size_t n, const an_stat *d)
 {
     char m[32], lo[32], hi[32];
+    if (d->n < 2) {             /* one pair of replications: no interval */
+        days(m, sizeof m, d->mean);
+        snprintf(b, n, "(difference %s days in one replication: no confidence interval)", m);
+        return;
+    }
     int clear = d->ci_low > 0.0 || d->ci_high < 0.0;
     if (!clear) {
         days(m, sizeof m, d->mean);

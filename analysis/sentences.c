@@ -51,6 +51,22 @@ static const char *key_metric(const an_report *r, size_t k)
     return key_metrics[k].metric ? key_metrics[k].metric : r->wait_metric;
 }
 
+/* The n of comparison row i: replications of its variant with a value of
+ * its group and metric (summary.csv); 0 when summary.csv has no row. */
+static double pair_n(const an_report *r, size_t i)
+{
+    const an_table *c = r->comparison, *s = r->summary;
+    static const char *const key[] = { "scenario", "variant", "group", "metric" };
+    for (size_t row = 0; s && row < s->n_rows; row++) {
+        size_t k = 0;
+        while (k < 4 && !strcmp(an_table_get(s, row, an_table_col(s, key[k])),
+                                an_table_get(c, i, an_table_col(c, key[k]))))
+            k++;
+        if (k == 4) return an_table_num(s, row, an_table_col(s, "n"));
+    }
+    return 0.0;
+}
+
 static void phrase(FILE *f, const an_report *r, size_t i, size_t k)
 {
     const an_table *c = r->comparison;
@@ -62,6 +78,10 @@ static void phrase(FILE *f, const an_report *r, size_t i, size_t k)
     fprintf(f, "%s ", key_metrics[k].label);
     num(f, s * an_table_num(c, i, an_table_col(c, "diff_mean")), d, 1);
     fputs(key_metrics[k].unit, f);
+    if (pair_n(r, i) < 2.0) {           /* one replication: a CI of zero width */
+        fputs(" (one replication: no confidence interval)", f);
+        return;
+    }
     fputs(" (95 % CI ", f);
     num(f, s * lo, d, 1);
     fputs(" to ", f);

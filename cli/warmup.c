@@ -5,8 +5,8 @@
  * variant (its baseline), its seed and replications — never on threads —
  * and every variant of that file gets the same warmup_days, so paired
  * comparisons count the same window in both variants.  An overloaded
- * variant never reaches a steady state anyway; its verdict then rests on
- * the stability target.
+ * variant never reaches a steady state anyway; its replications stop at
+ * max_waiting and every verdict of it is inadequate (analysis/verdict.c).
  *
  * Pilot: the first min(PILOT_REPS, R) replications of the baseline with
  * no warm-up, in memory, recording the district's waiting list at every

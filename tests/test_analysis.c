@@ -1078,6 +1078,22 @@ static void test_analysis_fmt_field_matches_csv_field(void **state)
     }
 }
 
+/* A paired difference from one replication is no evidence of a change,
+ * however large: no CI (its zero width is no interval).  From two pairs
+ * with a CI that excludes zero and a mean past the floor (1 day, or 10 %
+ * of the baseline's 76 days = 7.6), it is. */
+static void test_analysis_wait_change_needs_two_replications(void **state)
+{
+    (void)state;
+    an_stat base = { .n = 1, .mean = 76.0 };
+    an_stat one = { .n = 1, .mean = -76.0, .ci_low = -76.0, .ci_high = -76.0 };
+    assert_int_equal(an_wait_changed(&base, &one), 0);
+    an_stat two = { .n = 2, .mean = -76.0, .ci_low = -80.0, .ci_high = -72.0 };
+    assert_int_equal(an_wait_changed(&base, &two), 1);
+    an_stat small = { .n = 2, .mean = -5.0, .ci_low = -6.0, .ci_high = -4.0 };
+    assert_int_equal(an_wait_changed(&base, &small), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1114,6 +1130,7 @@ int main(void)
         cmocka_unit_test(test_analysis_fmt_num_matches_printf),
         cmocka_unit_test(test_analysis_fmt_long_matches_printf),
         cmocka_unit_test(test_analysis_fmt_field_matches_csv_field),
+        cmocka_unit_test(test_analysis_wait_change_needs_two_replications),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -265,5 +265,17 @@ left=$(find "$dest" -type f | sed "s|^$dest||")
 [ -z "$left" ] || fail "make uninstall left: $left"
 ok "make install / uninstall into DESTDIR"
 
+# A paired comparison from one replication has no confidence interval:
+# the page says so instead of calling a difference clear.
+"$KIMSIM" run scenarios/default.cfg -r 1 --vary posts.diakonie-erkelenz.fte=1.0,1.5 \
+  -o "$tmp/one" --force --quiet 2>/dev/null || fail "kimsim run -r 1 --vary"
+"$KIMSIM" report "$tmp/one" >/dev/null 2>&1 || fail "kimsim report of one replication"
+if grep -q "one replication: no confidence interval" "$tmp/one/report.html" \
+   && ! grep -q "clearly" "$tmp/one/report.html"; then
+  ok "one replication: no interval, nothing called clear"
+else
+  fail "one replication: the report calls a difference clear or shows a CI"
+fi
+
 [ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
 echo "all report tests passed"
