@@ -52,7 +52,7 @@ static const char *key_metric(const an_report *r, size_t k)
 }
 
 /* The n of comparison row i: replications of its variant with a value of
- * its group and metric (summary.csv); 0 when summary.csv has no row. */
+ * its group and metric (summary.csv); -1 when summary.csv has no row. */
 static double pair_n(const an_report *r, size_t i)
 {
     const an_table *c = r->comparison, *s = r->summary;
@@ -64,7 +64,7 @@ static double pair_n(const an_report *r, size_t i)
             k++;
         if (k == 4) return an_table_num(s, row, an_table_col(s, "n"));
     }
-    return 0.0;
+    return -1.0;
 }
 
 static void phrase(FILE *f, const an_report *r, size_t i, size_t k)
@@ -78,7 +78,8 @@ static void phrase(FILE *f, const an_report *r, size_t i, size_t k)
     fprintf(f, "%s ", key_metrics[k].label);
     num(f, s * an_table_num(c, i, an_table_col(c, "diff_mean")), d, 1);
     fputs(key_metrics[k].unit, f);
-    if (pair_n(r, i) < 2.0) {           /* one replication: a CI of zero width */
+    double n = pair_n(r, i);
+    if (n >= 0.0 && n < 2.0) {          /* one replication: a CI of zero width */
         fputs(" (one replication: no confidence interval)", f);
         return;
     }

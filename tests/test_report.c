@@ -286,6 +286,18 @@ static void test_report_html_comparison_sentences(void **state)
     assert_null(strstr(buf, "DRK"));                /* carriers are left out */
     free(buf);
     an_table_fini(&s);
+    /* the variant's summary says n = 1: no CI, nothing called clear */
+    table_from("scenario,variant,group,metric,n,mean,sd,ci_low,ci_high,min,max\n"
+               "s,fte=1.5,district,wait_p90,1,10.1,,10.1,10.1,10.1,10.1\n", &s);
+    an_report r1 = { .summary = &s, .comparison = &c };
+    an_report_select(&r1);
+    f = open_memstream(&buf, &n);
+    an_report_comparison_html(f, &r1);
+    fclose(f);
+    assert_non_null(strstr(buf, "<b>District (all)</b>: p90 wait \xe2\x88\x92" "2.4 days "
+                                "(one replication: no confidence interval)"));
+    free(buf);
+    an_table_fini(&s);
     an_table_fini(&c);
 }
 
