@@ -71,4 +71,21 @@ static inline void add_post(kim_scenario *sc, const char *name, const char *carr
     p->hiring_lag.max = INFINITY;
 }
 
+/* The small hand-built case of the model tests: town Kamen, post "Stadt
+ * Kamen" of 1 FTE (sc->caseload_per_fte slots, set it first) serving it,
+ * one case type of exactly `days` days, and four referrals from Kamen at
+ * first, first + 1, first + 2, first + 3. */
+static inline void four_referrals(kim_scenario *sc, double days, double first)
+{
+    add_type(sc, "standard", 1.0, 1, 1.0, 0.0);
+    sc->case_types[0].duration = (kim_dist){ .kind = KIM_DIST_FIXED, .p = { days },
+                                             .max = INFINITY };
+    add_muni(sc, "Kamen", 0.0);
+    size_t m0 = 0;
+    add_post(sc, "Stadt Kamen", "Stadt", 1.0, &m0, 1);
+    sc->n_trace = 4;
+    sc->trace = sim_xcalloc(4, sizeof *sc->trace);
+    for (size_t i = 0; i < 4; i++) sc->trace[i] = (kim_arrival){ first + (double)i, 0, -1 };
+}
+
 #endif

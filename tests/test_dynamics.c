@@ -163,14 +163,7 @@ static void drop_case(kim_scenario *sc, kim_drop_policy pol)
     sc->sample_days = 0.0;
     sc->caseload_per_fte = 3.0;
     sc->capacity_drop = pol;
-    add_type(sc, "standard", 1.0, 1, 1.0, 0.0);
-    sc->case_types[0].duration = (kim_dist){ .kind = KIM_DIST_FIXED, .p = { 10.0 }, .max = INFINITY };
-    add_muni(sc, "Kamen", 0.0);
-    size_t m0 = 0;
-    add_post(sc, "Stadt Kamen", "Stadt", 1.0, &m0, 1);
-    sc->n_trace = 4;
-    sc->trace = sim_xcalloc(4, sizeof *sc->trace);
-    for (size_t i = 0; i < 4; i++) sc->trace[i] = (kim_arrival){ (double)i, 0, -1 };
+    four_referrals(sc, 10.0, 0.0);
     kim_driver *d = add_driver(sc, KIM_DRV_STAFFING);
     d->day = 5.0;
     d->post = 0;

@@ -385,15 +385,7 @@ static void overload_case(kim_scenario *sc, double warmup)
     sc->sample_days = 0.0;
     sc->caseload_per_fte = 1.0;
     sc->max_waiting = 3;
-    add_type(sc, "standard", 1.0, 1, 1.0, 0.0);
-    sc->case_types[0].duration = (kim_dist){ .kind = KIM_DIST_FIXED, .p = { 100.0 },
-                                             .max = INFINITY };
-    add_muni(sc, "Kamen", 0.0);
-    size_t m0 = 0;
-    add_post(sc, "Stadt Kamen", "Stadt", 1.0, &m0, 1);
-    sc->n_trace = 4;
-    sc->trace = sim_xcalloc(4, sizeof *sc->trace);
-    for (size_t i = 0; i < 4; i++) sc->trace[i] = (kim_arrival){ 1.0 + (double)i, 0, -1 };
+    four_referrals(sc, 100.0, 1.0);
 }
 
 static const kim_metric time_metrics[] = {
@@ -535,21 +527,14 @@ static void reassign_case(kim_scenario *sc, int two_posts, double horizon)
     sc->caseload_per_fte = 3.0;
     sc->capacity_drop = KIM_DROP_REASSIGN;
     sc->targets.wait_days = 2.0;
-    add_type(sc, "standard", 1.0, 1, 1.0, 0.0);
-    sc->case_types[0].duration = (kim_dist){ .kind = KIM_DIST_FIXED, .p = { 10.0 },
-                                             .max = INFINITY };
-    add_muni(sc, "Kamen", 0.0);
-    size_t m0 = 0;
-    add_post(sc, "Stadt Kamen", "Stadt", 1.0, &m0, 1);
-    sc->n_trace = 4;
-    sc->trace = sim_xcalloc(4, sizeof *sc->trace);
-    for (size_t i = 0; i < 4; i++) sc->trace[i] = (kim_arrival){ (double)i, 0, -1 };
+    four_referrals(sc, 10.0, 0.0);
     sc->drivers = sim_xcalloc(2, sizeof *sc->drivers);
     kim_driver *d = &sc->drivers[sc->n_drivers++];
     *d = (kim_driver){ .kind = KIM_DRV_STAFFING, .day = 5.0, .post = 0, .fte = NAN,
                        .filled_fte = 0.34, .to_day = INFINITY, .share = NAN,
                        .duration_factor = 1.0 };
     if (!two_posts) return;
+    size_t m0 = 0;
     add_post(sc, "Kreis KI", "Kreis", 1.0, &m0, 1);
     sc->posts[1].filled_fte = 0.0;
     d = &sc->drivers[sc->n_drivers++];
