@@ -240,10 +240,11 @@ static int run_task(cli_run *run, worker_ws *ws, size_t v, unsigned long r)
         if (oc->ts_logged) {
             flush_rows(oc);
         } else if (oc->n_rows) {
-            /* the buffer itself, not a copy: the next replication gets a
-             * new one of the same size */
-            cli_jwriter_give(ws->jw, "ts", oc->rows, oc->n_rows);
-            oc->rows = sim_xmalloc(oc->cap_rows);
+            /* a copy the size of the text, not the buffer itself: the
+             * copy (~15 us) reuses memory the syncer freed, where a new
+             * 2 MB buffer per replication costs ~25 page faults (~35 us) */
+            cli_jwriter_give(ws->jw, "ts", memcpy(sim_xmalloc(oc->n_rows), oc->rows, oc->n_rows),
+                             oc->n_rows);
             oc->n_rows = 0;
         }
         cli_jwriter_give(ws->jw, "rep", rep, n_rep);
