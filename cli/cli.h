@@ -112,6 +112,9 @@ void cli_out_drop_dir(const char *dir);
 /* Removes from dir the temporaries of cli_out files that a killed kimsim
  * left (".NAME.tmpPID...", PID no longer running); nothing else. */
 void cli_out_sweep(const char *dir);
+/* The files kimsim writes into a folder through cli_out (DESIGN.md §7,
+ * report, recommend), NULL-terminated. */
+extern const char *const cli_out_names[];
 int cli_mkdirs(const char *path);
 int cli_dir_exists(const char *path);
 int cli_rm_tree(const char *path);

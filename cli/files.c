@@ -185,10 +185,9 @@ void cli_out_drop_dir(const char *dir)
 /* Temporaries a killed run left                                        */
 /* ------------------------------------------------------------------ */
 
-/* The files kimsim writes through cli_out (DESIGN.md §7, report, recommend). */
-static const char *const out_names[] = {
+const char *const cli_out_names[] = {
     "summary.csv", "verdict.csv", "replications.csv", "timeseries.csv", "cases.csv",
-    "comparison.csv", "manifest.txt", "recommendation.csv", "report.html" };
+    "comparison.csv", "manifest.txt", "recommendation.csv", "report.html", NULL };
 
 /* The PID in a name cli_out makes, ".[fN-]NAME.tmpPID[.G|.old]", or 0. */
 static long temporary_pid(const char *name)
@@ -197,9 +196,9 @@ static long temporary_pid(const char *name)
     if (*name == 'f' && name[1 + strspn(name + 1, "0123456789")] == '-' &&
         strspn(name + 1, "0123456789") > 0)
         name += 2 + strspn(name + 1, "0123456789");
-    for (size_t i = 0; i < sizeof out_names / sizeof *out_names; i++) {
-        size_t n = strlen(out_names[i]);
-        if (strncmp(name, out_names[i], n) || strncmp(name + n, ".tmp", 4)) continue;
+    for (size_t i = 0; cli_out_names[i]; i++) {
+        size_t n = strlen(cli_out_names[i]);
+        if (strncmp(name, cli_out_names[i], n) || strncmp(name + n, ".tmp", 4)) continue;
         char *end;
         long pid = strtol(name + n + 4, &end, 10);
         if (pid <= 0 || end == name + n + 4) return 0;

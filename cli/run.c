@@ -102,13 +102,16 @@ static int write_journal_head(cli_run *run)
 /* Scenario names that name folders                                     */
 /* ------------------------------------------------------------------ */
 
-/* What a folder of several scenarios holds beside their folders: the
- * combined files, a --vary or compare comparison, kimsim report's page
- * and plots (docs/batch.md, docs/csv.md, docs/plotting.md). */
-static const char *const top_files[] = {
-    "summary.csv", "verdict.csv", "manifest.txt", "replications.csv", "timeseries.csv",
-    "cases.csv", "comparison.csv", "recommendation.csv", "report.html", "plots",
-};
+/* Is name one a folder of several scenarios holds beside their folders:
+ * a file kimsim writes there (cli_out_names), or kimsim report's plots/
+ * (docs/batch.md, docs/plotting.md)? */
+static int reserved(const char *name)
+{
+    if (!strcmp(name, "plots")) return 1;
+    for (size_t k = 0; cli_out_names[k]; k++)
+        if (!strcmp(name, cli_out_names[k])) return 1;
+    return 0;
+}
 
 /* Prints "kimsim: FILE:LINE: name: 'NAME' <problem>; <why>" for v. */
 static int name_fail(const cli_variant *v, const char *problem, const char *other,
@@ -130,10 +133,9 @@ int cli_check_names(const cli_run *run, int in_dir, const char *why)
         const char *name = v->sc.name;
         if (!name[0] || name[0] == '.' || strchr(name, '/'))
             return name_fail(v, "cannot name a folder (no '/', no leading '.')%s", "", why);
-        for (size_t k = 0; in_dir && k < sizeof top_files / sizeof *top_files; k++)
-            if (!strcmp(name, top_files[k]))
-                return name_fail(v, "is reserved: the output folder holds a %s of its own "
-                                    "beside the scenarios' folders", top_files[k], why);
+        if (in_dir && reserved(name))
+            return name_fail(v, "is reserved: the output folder holds a %s of its own "
+                                "beside the scenarios' folders", name, why);
         for (size_t j = 0; in_dir && j < i; j++) {
             const kim_scenario *b = &run->v[run->first_of_file[j]].sc;
             if (!strcmp(name, b->name))

@@ -92,6 +92,17 @@ static void fixture_two(fixture *fx)
     put(&fx->v, 1, KIM_M_RENEGED_SHARE, (double[]){ 0.01, NAN, 0.012 });
 }
 
+/* A district, a carrier and a post (carriers are never judged, posts
+ * only on some targets), `reps` replications and no values yet. */
+static void fixture_kinds(fixture *fx, size_t reps)
+{
+    static const char *const labels[] = { "district", "carrier:DRK", "post:DRK Kamen" };
+    static const kim_group_kind kinds[] = { KIM_G_DISTRICT, KIM_G_CARRIER, KIM_G_POST };
+    kim_scenario_defaults(&fx->sc);
+    groups_make(&fx->groups, 3, labels, kinds);
+    an_variant_init(&fx->v, "s", "base", &fx->sc, &fx->groups, reps);
+}
+
 static void fixture_free(fixture *fx)
 {
     an_variant_fini(&fx->v);
@@ -378,17 +389,11 @@ static void test_analysis_verdicts_order_reasons_and_na(void **state)
 static void test_analysis_stability_reason_and_skipped_kinds(void **state)
 {
     (void)state;
-    const char *const labels[] = { "district", "carrier:DRK", "post:DRK Kamen" };
-    const kim_group_kind kinds[] = { KIM_G_DISTRICT, KIM_G_CARRIER, KIM_G_POST };
-    kim_scenario sc;
-    kim_groups g;
-    an_variant v;
-    kim_scenario_defaults(&sc);
-    groups_make(&g, 3, labels, kinds);
-    an_variant_init(&v, "s", "base", &sc, &g, 4);
-    put(&v, 0, KIM_M_BACKLOG_SLOPE, (double[]){ 3.1, 2.9, 3.4, 2.6 });
+    fixture fx;
+    fixture_kinds(&fx, 4);
+    put(&fx.v, 0, KIM_M_BACKLOG_SLOPE, (double[]){ 3.1, 2.9, 3.4, 2.6 });
     an_verdict *vd;
-    size_t n = an_verdicts(&v, &vd);
+    size_t n = an_verdicts(&fx.v, &vd);
     assert_int_equal(n, 2 * AN_N_TARGETS);      /* carriers are not judged */
     assert_int_equal(vd[AN_N_TARGETS].group, 2);
     const an_verdict *st = &vd[AN_T_STABILITY];
@@ -399,9 +404,7 @@ static void test_analysis_stability_reason_and_skipped_kinds(void **state)
     assert_string_equal(st->reason, want);
     assert_int_equal(an_group_verdict(vd, n, 2), AN_NOT_APPLICABLE);
     free(vd);
-    an_variant_fini(&v);
-    groups_free(&g);
-    kim_scenario_fini(&sc);
+    fixture_free(&fx);
 }
 
 static char *table_of(const an_variant *v, int colour);
@@ -466,18 +469,12 @@ static void test_analysis_overload_makes_every_target_inadequate(void **state)
 static void test_analysis_overload_post_has_utilization_only(void **state)
 {
     (void)state;
-    const char *const labels[] = { "district", "carrier:DRK", "post:DRK Kamen" };
-    const kim_group_kind kinds[] = { KIM_G_DISTRICT, KIM_G_CARRIER, KIM_G_POST };
-    kim_scenario sc;
-    kim_groups g;
-    an_variant v;
-    kim_scenario_defaults(&sc);
-    groups_make(&g, 3, labels, kinds);
-    an_variant_init(&v, "s", "base", &sc, &g, 2);
-    put(&v, 2, KIM_M_UTILIZATION, (double[]){ 0.41, 0.43 });
-    v.info[0].overloaded = v.info[1].overloaded = 1;
+    fixture fx;
+    fixture_kinds(&fx, 2);
+    put(&fx.v, 2, KIM_M_UTILIZATION, (double[]){ 0.41, 0.43 });
+    fx.v.info[0].overloaded = fx.v.info[1].overloaded = 1;
     an_verdict *vd;
-    size_t n = an_verdicts(&v, &vd);
+    size_t n = an_verdicts(&fx.v, &vd);
     assert_int_equal(n, 2 * AN_N_TARGETS);
     for (int t = 0; t < AN_N_TARGETS; t++) {
         const an_verdict *p = &vd[AN_N_TARGETS + t];
@@ -490,9 +487,7 @@ static void test_analysis_overload_post_has_utilization_only(void **state)
                         "2 of 2 replications stopped at the waiting-list limit "
                         "(max_waiting = 1000000)");
     free(vd);
-    an_variant_fini(&v);
-    groups_free(&g);
-    kim_scenario_fini(&sc);
+    fixture_free(&fx);
 }
 
 /* One replication: every target with a value is uncertain, with no
