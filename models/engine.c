@@ -176,15 +176,16 @@ MDL_HOT void take_slot(kim_model *m, uint32_t c, size_t p, double t)
         cs->start = t;
         if (cs->counted) count_start(m, cs, p, t - cs->arrival);
     }
-    sim_handle close = sim_schedule(m->k, t + cs->duration, CL_CLOSE, EV_CLOSE, c);
-    /* Only a case sent back (requeue_case) reads its close handle and the
+    /* Only a case sent back (requeue_case) cancels its close and reads the
      * start of its current work, and cases are sent back only with
      * capacity_drop = reassign, which is when posts keep open lists
-     * (track_open): stored with the list, not for every case. */
+     * (track_open): otherwise the close is posted, without a handle. */
     if (m->track_open) {
+        cs->ev = sim_schedule(m->k, t + cs->duration, CL_CLOSE, EV_CLOSE, c);
         list_append(m, &m->post[p].open_list, c);
         cs->resumed = t;
-        cs->ev = close;
+    } else {
+        sim_post(m->k, t + cs->duration, CL_CLOSE, EV_CLOSE, c);
     }
 }
 
@@ -318,12 +319,12 @@ MDL_HOT void schedule_arrival(kim_model *m, size_t mu, double from)
     kmuni_state *ms = &m->muni[mu];
     double t = from;
     for (;;) {
-        t += gsl_ran_exponential(ms->arr_rng, ms->gap_mean);
+        t += sim_exponential(ms->arr_rng, ms->gap_mean);
         if (t >= m->sc->horizon_days) return;
         if (!ms->time_varying) break;
         if (gsl_rng_uniform(ms->arr_rng) * ms->rate_bound < rate_at(m, mu, t)) break;
     }
-    sim_schedule(m->k, t, CL_ARRIVAL, EV_ARRIVAL, (uint32_t)mu);
+    sim_post(m->k, t, CL_ARRIVAL, EV_ARRIVAL, (uint32_t)mu);
 }
 
 /* A case of municipality mu (of case type `type`, or drawn when < 0)
@@ -350,7 +351,7 @@ static int on_trace(kim_model *m, uint32_t i, double t)
     const kim_arrival *a = &m->sc->trace[i];
     int over = arrive(m, a->muni, a->case_type, t);
     if (i + 1 < m->sc->n_trace && m->sc->trace[i + 1].day < m->sc->horizon_days)
-        sim_schedule(m->k, m->sc->trace[i + 1].day, CL_ARRIVAL, EV_TRACE, i + 1);
+        sim_post(m->k, m->sc->trace[i + 1].day, CL_ARRIVAL, EV_TRACE, i + 1);
     return over;
 }
 
@@ -446,7 +447,7 @@ static void schedule_drivers(kim_model *m)
         if (d->kind == KIM_DRV_STAFFING || d->kind == KIM_DRV_PROGRAMME_END) at[0] = d->day;
         for (int j = 0; j < 2; j++)
             if (at[j] >= 0.0 && at[j] < sc->horizon_days)
-                sim_schedule(m->k, at[j], CL_DRIVER, EV_DRIVER, (uint32_t)i);
+                sim_post(m->k, at[j], CL_DRIVER, EV_DRIVER, (uint32_t)i);
     }
 }
 
@@ -651,11 +652,11 @@ static void schedule_bookkeeping(kim_model *m)
     for (size_t mu = 0; mu < sc->n_munis; mu++)
         if (m->muni[mu].rate_bound > 0.0) schedule_arrival(m, mu, 0.0);
     if (sc->n_trace && sc->trace[0].day < sc->horizon_days)
-        sim_schedule(m->k, sc->trace[0].day, CL_ARRIVAL, EV_TRACE, 0);
+        sim_post(m->k, sc->trace[0].day, CL_ARRIVAL, EV_TRACE, 0);
     schedule_drivers(m);
-    if (m->warmup > 0.0) sim_schedule(m->k, m->warmup, CL_WARMUP, EV_WARMUP, 0);
-    if (sc->sample_days > 0.0) sim_schedule(m->k, 0.0, CL_SAMPLE, EV_SAMPLE, 0);
-    sim_schedule(m->k, sc->horizon_days, CL_END, EV_END, 0);
+    if (m->warmup > 0.0) sim_post(m->k, m->warmup, CL_WARMUP, EV_WARMUP, 0);
+    if (sc->sample_days > 0.0) sim_post(m->k, 0.0, CL_SAMPLE, EV_SAMPLE, 0);
+    sim_post(m->k, sc->horizon_days, CL_END, EV_END, 0);
 }
 
 /* Cases still in the system at the horizon: censored. */
@@ -687,7 +688,7 @@ static void on_sample(kim_model *m, uint32_t k, double t)
     const kim_scenario *sc = m->sc;
     ty_sample(m, t);
     if ((k + 1.0) * sc->sample_days <= sc->horizon_days)
-        sim_schedule(m->k, (k + 1.0) * sc->sample_days, CL_SAMPLE, EV_SAMPLE, k + 1);
+        sim_post(m->k, (k + 1.0) * sc->sample_days, CL_SAMPLE, EV_SAMPLE, k + 1);
 }
 
 /* Runs event ev at its time t.  Returns 1 when the run stops after it:

@@ -115,7 +115,7 @@ typedef struct gstats {
 static inline double mdl_dist_draw(const kim_dist *d, gsl_rng *r)
 {
     double x;
-    if (d->kind == KIM_DIST_EXPONENTIAL) x = gsl_ran_exponential(r, d->p[0]);
+    if (d->kind == KIM_DIST_EXPONENTIAL) x = sim_exponential(r, d->p[0]);
     else if (d->kind == KIM_DIST_LOGNORMAL) x = gsl_ran_lognormal(r, d->p[0], d->p[1]);
     else return kim_dist_draw(d, r);
     return x < d->max ? x : d->max;

@@ -44,6 +44,12 @@
  *    rule, with 8 for his 3: a bucket empties into a heap, where a few more
  *    events cost a level of sifting but save a refill each).  Rebuilds come O(n) events apart, so they cost O(1) per event.
  *
+ *  - an event of sim_schedule (it can be cancelled) has a node from
+ *    scheduling until it leaves; one of sim_post has a node only while it
+ *    lies in a bucket (or is being filed by a rebuild): in the heap its
+ *    entry carries it whole, and its id there is NO_NODE, so the common
+ *    pop reads nothing but the root.
+ *
  * A node's generation moves on whenever its event leaves, so a stale handle
  * is caught.
  */
@@ -66,6 +72,8 @@
 #define SEQ_BITS SIM_K_SEQ_BITS
 #define ID_OF(ord) ((uint32_t)((ord) & ((1u << ID_BITS) - 1)))
 #define NONE SIM_K_NONE
+#define NO_NODE SIM_K_NO_NODE
+#define MAX_NODES (NO_NODE)         /* ids 0 .. NO_NODE - 1 */
 #define MIN_BUCKETS 16
 #define SAMPLE 25           /* earliest events whose gaps set the width */
 #define COMPACT_MIN 256
@@ -167,12 +175,23 @@ static void drop(sim_kernel *k, uint32_t id)
     release(k, id);
 }
 
-/* Files the pending event e of node id: into the heap when it is near,
- * else into its bucket. */
+/* Takes a node off the free list (growing the pool when it is empty). */
+static uint32_t take_node(sim_kernel *k)
+{
+    uint32_t id = k->free_head;
+    if (id == NONE) id = sim_k_grow_nodes(k);
+    k->free_head = k->nodes[id].next;
+    return id;
+}
+
+/* Files the pending event e of node id: into the heap when it is near
+ * (a posted event without its node, which is released), else into its
+ * bucket. */
 static inline void file_event(sim_kernel *k, uint32_t id, entry e)
 {
     uint64_t vb;
     if (k->edge == UINT64_MAX || (vb = sim_k_vbucket(k, k->nodes[id].time)) < k->edge) {
+        if (ID_OF(e.ord) == NO_NODE) release(k, id);
         heap_push(k, e);
     } else {
         node *nd = &k->nodes[id];
@@ -227,7 +246,8 @@ static void advance(sim_kernel *k)
                 k->n = n;
                 heap_alloc(k, 2 * k->cap);
             }
-            sim_k_sift_up(k->heap, n++, (entry){ sim_k_key(e->time), e->ord });
+            sim_k_sift_up(k->heap, n++, (entry){ sim_k_key(e->time), e->ord, e->type, e->arg });
+            if (ID_OF(e->ord) == NO_NODE) release(k, id);   /* posted: no node in the heap */
         }
         if (n > 0) {
             k->edge = vb + 1;
@@ -274,8 +294,15 @@ static COLD void rebuild(sim_kernel *k)
     uint32_t *ids = sim_xmalloc((live + 1) * sizeof *ids);
     size_t m = 0;
     for (size_t i = 0; i < k->n; i++) {
-        uint32_t id = ID_OF(k->heap[i].ord);
-        k->nodes[id].ord = k->heap[i].ord;
+        entry e = k->heap[i];
+        uint32_t id = ID_OF(e.ord);
+        if (id == NO_NODE) {             /* posted: a node while it is filed */
+            id = take_node(k);
+            memcpy(&k->nodes[id].time, &e.key, sizeof(double));
+            k->nodes[id].type = e.type;
+            k->nodes[id].arg = e.arg;
+        }
+        k->nodes[id].ord = e.ord;
         if (k->nodes[id].type == SIM_K_CANCELLED) drop(k, id);
         else ids[m++] = id;
     }
@@ -302,8 +329,10 @@ static COLD void rebuild(sim_kernel *k)
     /* a small queue is a plain heap; else the heap starts empty and the
      * first sim_next moves the earliest bucket into it */
     k->edge = m < 2 * MIN_BUCKETS ? UINT64_MAX : sim_k_vbucket(k, k->now);
-    for (size_t i = 0; i < m; i++)
-        file_event(k, ids[i], (entry){ sim_k_key(k->nodes[ids[i]].time), k->nodes[ids[i]].ord });
+    for (size_t i = 0; i < m; i++) {
+        const node *nd = &k->nodes[ids[i]];
+        file_event(k, ids[i], (entry){ sim_k_key(nd->time), nd->ord, nd->type, nd->arg });
+    }
     free(ids);
     k->rebuilt_at = sim_events_processed(k);     /* the queue is whole again */
 }
@@ -362,7 +391,8 @@ void sim_kernel_reset(sim_kernel *k)
 COLD uint32_t sim_k_grow_nodes(sim_kernel *k)
 {
     uint32_t old = k->n_nodes, cap = old < k->node_cap ? k->node_cap : 2 * old;
-    SIM_ASSERT(cap <= (1u << ID_BITS));          /* 16.7 M pending events */
+    if (cap > MAX_NODES) cap = MAX_NODES;
+    SIM_ASSERT(cap > old);                        /* 16.7 M pending events */
     if (cap > k->node_cap) {
         k->node_cap = cap;
         k->nodes = sim_xrealloc(k->nodes, cap * sizeof *k->nodes);
@@ -382,6 +412,17 @@ NOINLINE void sim_k_file_slow(sim_kernel *k, uint32_t id, entry e)
 {
     file_event(k, id, e);
     if (k->n + k->n_far > k->grow_at) rebuild(k);
+}
+
+/* sim_post's other cases: an event of the far future (it takes a node
+ * while it is in its bucket), or one that grows the heap or the calendar. */
+NOINLINE void sim_k_post_slow(sim_kernel *k, double time, entry e)
+{
+    uint32_t id = take_node(k);
+    k->nodes[id].time = time + 0.0;     /* as sim_next gives it from the key */
+    k->nodes[id].type = e.type;
+    k->nodes[id].arg = e.arg;
+    sim_k_file_slow(k, id, e);
 }
 
 void sim_cancel(sim_kernel *k, sim_handle h)
@@ -416,8 +457,15 @@ NOINLINE int sim_k_next_slow(sim_kernel *k, sim_event *ev)
         if (k->n == 0 && !refill(k)) return 0;
         entry top = k->heap[0];
         uint32_t id = ID_OF(top.ord);
-        node *e = &k->nodes[id];
         k->hole = 1;                 /* refilled lazily: see the invariant */
+        if (id == NO_NODE) {         /* posted: all of it is in the entry */
+            memcpy(&ev->time, &top.key, sizeof ev->time);
+            k->now = ev->time;
+            ev->type = top.type;
+            ev->arg = top.arg;
+            return 1;
+        }
+        node *e = &k->nodes[id];
         if (e->type == SIM_K_CANCELLED) {
             drop(k, id);
             continue;

@@ -61,10 +61,17 @@ void sim_kernel_free(sim_kernel *k);
 void sim_kernel_reset(sim_kernel *k);
 
 /* Schedules an event at `time` (>= now) in priority class `cls` (0..15,
- * lower runs first among equal times).  Returns its handle.  At most 2^36
- * events per run and 2^24 pending at once (asserted).  (Inline, below.) */
+ * lower runs first among equal times).  Returns its handle, for
+ * sim_cancel.  At most 2^36 events per run and 2^24 - 1 cancellable or
+ * far-future events pending at once (asserted).  (Inline, below.) */
 SIM_INLINE sim_handle sim_schedule(sim_kernel *k, double time, unsigned cls,
                                    uint32_t type, uint32_t arg);
+/* Schedules an event that is never cancelled: sim_schedule without a
+ * handle, and cheaper (the event travels in the heap entry itself, with
+ * no node to allocate, look up and free).  It comes back at `time + 0.0`
+ * (-0 as +0); the order of events is the same as sim_schedule's. */
+SIM_INLINE void sim_post(sim_kernel *k, double time, unsigned cls,
+                         uint32_t type, uint32_t arg);
 /* Removes a scheduled event; the handle must be live. */
 void sim_cancel(sim_kernel *k, sim_handle h);
 /* Pops the next event into *ev and advances the clock to its time.
@@ -94,6 +101,18 @@ void sim_rng_seed(gsl_rng *r, uint64_t seed);
 /* Looks up a GSL generator by name ("mt19937", "ranlxd2", ...); NULL when
  * GSL has no generator of that name. */
 const gsl_rng_type *sim_rng_type(const char *name);
+
+/* An exponential draw of mean mu: exactly GSL 2.7's gsl_ran_exponential
+ * (randist/exponential.c, -mu * log1p(-u) of one gsl_rng_uniform), the
+ * same bits from the same stream, inline.  Two draws per case are most of
+ * a run's random numbers, and the call into GSL, its indirect call to the
+ * generator and the PLT stubs were a tenth of each draw.  test_sim checks
+ * it against gsl_ran_exponential draw by draw. */
+static inline double sim_exponential(const gsl_rng *r, double mu)
+{
+    double u = r->type->get_double(r->state);     /* gsl_rng_uniform */
+    return -mu * log1p(-u);
+}
 
 /* ------------------------------------------------------------------ */
 /* Collectors                                                           */
@@ -243,17 +262,25 @@ static inline void sim_qhist_add(sim_qhist *h, double x)
 #define SIM_K_NONE UINT32_MAX
 #define SIM_K_CANCELLED UINT32_MAX   /* the type of a cancelled event */
 
+#define SIM_K_NO_NODE ((1u << SIM_K_ID_BITS) - 1)   /* id of a posted event */
+
 /* A heap entry: the event's time as the bits of a double >= +0, which
  * order as the times do (IEEE 754: sign 0, then exponent, then mantissa),
- * and ord; (key, ord) compares as one 128-bit number. */
+ * and ord; (key, ord) compares as one 128-bit number.  The event's type
+ * and argument travel with it.  An event of sim_schedule has a node
+ * (its id in ord), where a cancellation marks it; one of sim_post has
+ * none while it is in the heap (id SIM_K_NO_NODE). */
 typedef struct sim_k_entry {
     uint64_t key;           /* bits of the time (-0 made +0) */
     uint64_t ord;           /* class | sequence | node id */
+    uint32_t type, arg;
 } sim_k_entry;
 
-/* One scheduled event.  ord and vb are kept while it is in a bucket (in
- * the heap, its entry has them).  A handle is live while its gen is the
- * node's; a cancelled event, until it is dropped, has type
+/* One scheduled event of sim_schedule, or any event while it is in a
+ * bucket.  ord and vb are kept while it is in a bucket (in the heap, its
+ * entry has them; a posted event's ord keeps the id SIM_K_NO_NODE, and its
+ * node is released when it moves into the heap).  A handle is live while
+ * its gen is the node's; a cancelled event, until it is dropped, has type
  * SIM_K_CANCELLED. */
 typedef struct sim_k_node {
     double time;            /* exactly as scheduled */
@@ -287,9 +314,10 @@ struct sim_kernel {
 /* The slow paths, in kernel.c. */
 uint32_t sim_k_grow_nodes(sim_kernel *k);
 void sim_k_file_slow(sim_kernel *k, uint32_t id, sim_k_entry e);
+void sim_k_post_slow(sim_kernel *k, double time, sim_k_entry e);
 int sim_k_next_slow(sim_kernel *k, sim_event *ev);
 
-static const sim_k_entry sim_k_sentinel = { UINT64_MAX, UINT64_MAX };
+static const sim_k_entry sim_k_sentinel = { UINT64_MAX, UINT64_MAX, 0, 0 };
 
 /* The key of a time >= 0 (NaN is excluded by sim_schedule's assertion). */
 static inline uint64_t sim_k_key(double time)
@@ -371,7 +399,7 @@ SIM_INLINE sim_handle sim_schedule(sim_kernel *k, double time, unsigned cls,
     nd->arg = arg;
     nd->time = time;
     sim_k_entry e = { sim_k_key(time), (uint64_t)cls << (SIM_K_SEQ_BITS + SIM_K_ID_BITS)
-                            | k->seq | id };
+                            | k->seq | id, type, arg };
     k->seq += (uint64_t)1 << SIM_K_ID_BITS;
     uint64_t vb;
     if (k->edge != UINT64_MAX && (vb = sim_k_vbucket(k, time)) >= k->edge) {
@@ -395,21 +423,39 @@ SIM_INLINE sim_handle sim_schedule(sim_kernel *k, double time, unsigned cls,
     return ((uint64_t)nd->gen << 32) | (uint64_t)(id + 1);
 }
 
+SIM_INLINE void sim_post(sim_kernel *k, double time, unsigned cls,
+                         uint32_t type, uint32_t arg)
+{
+    SIM_ASSERT(time >= k->now);          /* the clock never goes back */
+    SIM_ASSERT(cls < 16 && type != SIM_K_CANCELLED &&
+               k->seq < ((uint64_t)1 << (SIM_K_SEQ_BITS + SIM_K_ID_BITS)));
+    sim_k_entry e = { sim_k_key(time), (uint64_t)cls << (SIM_K_SEQ_BITS + SIM_K_ID_BITS)
+                            | k->seq | SIM_K_NO_NODE, type, arg };
+    k->seq += (uint64_t)1 << SIM_K_ID_BITS;
+    if (k->edge != UINT64_MAX && sim_k_vbucket(k, time) >= k->edge) {
+        sim_k_post_slow(k, time, e);     /* the far future: a node, in its bucket */
+    } else if (k->hole) {
+        k->hole = 0;                     /* the common case: the vacant root */
+        sim_k_sift_down(k->heap, 0, e);
+    } else if (k->n < k->cap && k->n + k->n_far < k->grow_at) {
+        sim_k_sift_up(k->heap, k->n++, e);
+    } else {
+        sim_k_post_slow(k, time, e);     /* grows the heap, or rebuilds */
+    }
+}
+
 SIM_INLINE int sim_next(sim_kernel *k, sim_event *ev)
 {
     if (k->hole) sim_k_fill_hole(k);
     if (k->n == 0) return sim_k_next_slow(k, ev);
-    sim_k_entry top = k->heap[0];
-    uint32_t id = (uint32_t)(top.ord & ((1u << SIM_K_ID_BITS) - 1));
-    sim_k_node *e = &k->nodes[id];
-    if (e->type == SIM_K_CANCELLED) return sim_k_next_slow(k, ev);
+    const sim_k_entry *top = &k->heap[0];
+    if ((top->ord & SIM_K_NO_NODE) != SIM_K_NO_NODE)
+        return sim_k_next_slow(k, ev);   /* a node: cancelled?  released */
     k->hole = 1;                 /* refilled lazily: see kernel.c */
-    ev->time = k->now = e->time;
-    ev->type = e->type;
-    ev->arg = e->arg;
-    e->gen++;
-    e->next = k->free_head;
-    k->free_head = id;
+    memcpy(&ev->time, &top->key, sizeof ev->time);
+    k->now = ev->time;
+    ev->type = top->type;
+    ev->arg = top->arg;
     return 1;
 }
 

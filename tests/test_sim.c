@@ -102,7 +102,9 @@ static int ref_cmp(const void *a, const void *b)
 }
 
 /* Random schedules and cancellations pop in the order of a sorted
- * reference list (time, class, insertion). */
+ * reference list (time, class, insertion); a third of the events are
+ * posted (sim_post: no handle, no node), and keep their place among the
+ * others, their type and their argument. */
 static void test_sim_heap_matches_sorted_reference(void **state)
 {
     (void)state;
@@ -115,7 +117,8 @@ static void test_sim_heap_matches_sorted_reference(void **state)
         refs[i].cls = (unsigned)gsl_rng_uniform_int(r, 3);
         refs[i].id = i;
         refs[i].live = 1;
-        refs[i].h = sim_schedule(k, refs[i].t, refs[i].cls, 7, i);
+        if (i % 3 == 1) sim_post(k, refs[i].t, refs[i].cls, 8, i);
+        else refs[i].h = sim_schedule(k, refs[i].t, refs[i].cls, 7, i);
     }
     for (uint32_t i = 0; i < N; i += 3) {
         sim_cancel(k, refs[i].h);
@@ -128,6 +131,8 @@ static void test_sim_heap_matches_sorted_reference(void **state)
         if (!refs[i].live) continue;
         assert_true(sim_next(k, &ev));
         assert_int_equal(ev.arg, refs[i].id);
+        assert_int_equal(ev.type, refs[i].id % 3 == 1 ? 8 : 7);
+        assert_true(ev.time == refs[i].t);
         popped++;
     }
     assert_false(sim_next(k, &ev));
@@ -188,7 +193,9 @@ static double hold_gap(gsl_rng *r, int pattern)
  * thousands of pending events pops in the reference order for every gap
  * pattern, across calendar rebuilds and resets with events pending (each
  * pattern holds more events than the last, so a reset's free list is used
- * beyond the nodes it held). */
+ * beyond the nodes it held).  Half the events are posted (sim_post), so
+ * events without nodes go through the calendar's buckets and rebuilds
+ * beside cancellable ones; only scheduled ones are cancelled. */
 static void test_sim_hold_matches_reference(void **state)
 {
     (void)state;
@@ -197,7 +204,7 @@ static void test_sim_hold_matches_reference(void **state)
     sim_kernel *k = sim_kernel_new(8);
     hold_ref *queue = malloc(CAP * sizeof *queue);
     sim_handle *h = malloc(CAP * sizeof *h);
-    unsigned char *gone = malloc(CAP);
+    unsigned char *gone = malloc(CAP), *posted = malloc(CAP);
     for (int pattern = 0; pattern < 5; pattern++) {
         size_t n = 0, pending = 1500 * (size_t)(pattern + 1);
         uint32_t seq = 0;
@@ -207,18 +214,22 @@ static void test_sim_hold_matches_reference(void **state)
             for (int j = 0; j < pushes && step > 0; j++) {
                 hold_ref e = { sim_now(k) + hold_gap(r, pattern),
                                (unsigned)gsl_rng_uniform_int(r, 3), seq };
-                h[seq++] = sim_schedule(k, e.t, e.cls, 1, e.seq);
+                posted[seq] = gsl_rng_uniform(r) < 0.5;
+                if (posted[seq]) sim_post(k, e.t, e.cls, 2, e.seq);
+                else h[seq] = sim_schedule(k, e.t, e.cls, 1, e.seq);
+                seq++;
                 hold_push(queue, &n, e);
             }
             if (step == 0) {
                 for (int j = 0; j < 10; j++) {
                     hold_ref e = { hold_gap(r, pattern), 0, seq };
+                    posted[seq] = 0;
                     h[seq++] = sim_schedule(k, e.t, 0, 1, e.seq);
                     hold_push(queue, &n, e);
                 }
             }
             uint32_t victim = (uint32_t)gsl_rng_uniform_int(r, seq);
-            if (gsl_rng_uniform(r) < 0.1 && !gone[victim]) {
+            if (gsl_rng_uniform(r) < 0.1 && !gone[victim] && !posted[victim]) {
                 sim_cancel(k, h[victim]);
                 gone[victim] = 1;
             }
@@ -228,6 +239,7 @@ static void test_sim_hold_matches_reference(void **state)
             sim_event ev;
             assert_true(sim_next(k, &ev));
             assert_int_equal(ev.arg, want.seq);
+            assert_int_equal(ev.type, posted[want.seq] ? 2 : 1);
             assert_true(ev.time == want.t);
         }
         sim_kernel_reset(k);                  /* with events still pending */
@@ -236,6 +248,7 @@ static void test_sim_hold_matches_reference(void **state)
     free(queue);
     free(h);
     free(gone);
+    free(posted);
     sim_kernel_free(k);
     gsl_rng_free(r);
 }
@@ -288,6 +301,33 @@ static void test_sim_seed_mix_distinct(void **state)
     assert_null(sim_rng_type("no-such-generator"));
     gsl_rng_free(a);
     gsl_rng_free(b);
+}
+
+/* sim_exponential is gsl_ran_exponential inline: the same bits, draw by
+ * draw, from two generators seeded alike (mt19937 and one other type, for
+ * each of several means, including draws near 0 and in the far tail). */
+static void test_sim_exponential_is_gsl(void **state)
+{
+    (void)state;
+    const char *types[] = { "mt19937", "ranlxd2" };
+    const double means[] = { 1.0, 0.0925925925925926, 365.0 / 0.3, 1e-9 };
+    for (size_t t = 0; t < 2; t++)
+        for (size_t k = 0; k < 4; k++) {
+            gsl_rng *a = sim_rng_new(sim_rng_type(types[t]), sim_seed_mix(3, k, t));
+            gsl_rng *b = sim_rng_new(sim_rng_type(types[t]), sim_seed_mix(3, k, t));
+            double lo = INFINITY, hi = 0.0;
+            for (int i = 0; i < 100000; i++) {
+                double x = sim_exponential(a, means[k]), y = gsl_ran_exponential(b, means[k]);
+                assert_memory_equal(&x, &y, sizeof x);
+                if (x < lo) lo = x;
+                if (x > hi) hi = x;
+            }
+            /* 100,000 draws reach below 1e-4 and beyond 9 means (each
+             * misses with probability about e^-10 and e^-12) */
+            assert_true(lo < 1e-4 * means[k] && hi > 9.0 * means[k]);
+            gsl_rng_free(a);
+            gsl_rng_free(b);
+        }
 }
 
 /* Time average of a hand-computed path: 0 on [0,1), 3 on [1,2.5),
@@ -357,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_sim_schedule_while_running_and_reset),
         cmocka_unit_test(test_sim_hold_matches_reference),
         cmocka_unit_test(test_sim_seed_mix_distinct),
+        cmocka_unit_test(test_sim_exponential_is_gsl),
         cmocka_unit_test(test_sim_timeavg_path),
         cmocka_unit_test(test_sim_qhist_error_bound),
     };
