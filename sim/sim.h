@@ -432,8 +432,23 @@ SIM_INLINE void sim_post(sim_kernel *k, double time, unsigned cls,
     sim_k_entry e = { sim_k_key(time), (uint64_t)cls << (SIM_K_SEQ_BITS + SIM_K_ID_BITS)
                             | k->seq | SIM_K_NO_NODE, type, arg };
     k->seq += (uint64_t)1 << SIM_K_ID_BITS;
-    if (k->edge != UINT64_MAX && sim_k_vbucket(k, time) >= k->edge) {
-        sim_k_post_slow(k, time, e);     /* the far future: a node, in its bucket */
+    uint64_t vb;
+    if (k->edge != UINT64_MAX && (vb = sim_k_vbucket(k, time)) >= k->edge) {
+        uint32_t id = k->free_head;      /* the far future: a node, in its bucket */
+        if (id != SIM_K_NONE && k->n + k->n_far < k->grow_at) {
+            sim_k_node *nd = &k->nodes[id];
+            k->free_head = nd->next;
+            nd->time = time + 0.0;       /* as the heap entry gives it */
+            nd->type = type;
+            nd->arg = arg;
+            nd->ord = e.ord;
+            nd->vb = vb;
+            nd->next = k->bucket[vb & k->mask];
+            k->bucket[vb & k->mask] = id;
+            k->n_far++;
+        } else {
+            sim_k_post_slow(k, time, e); /* new nodes, or the calendar grows */
+        }
     } else if (k->hole) {
         k->hole = 0;                     /* the common case: the vacant root */
         sim_k_sift_down(k->heap, 0, e);
@@ -449,10 +464,18 @@ SIM_INLINE int sim_next(sim_kernel *k, sim_event *ev)
     if (k->hole) sim_k_fill_hole(k);
     if (k->n == 0) return sim_k_next_slow(k, ev);
     const sim_k_entry *top = &k->heap[0];
-    if ((top->ord & SIM_K_NO_NODE) != SIM_K_NO_NODE)
-        return sim_k_next_slow(k, ev);   /* a node: cancelled?  released */
+    uint32_t id = (uint32_t)(top->ord & SIM_K_NO_NODE);
+    if (id == SIM_K_NO_NODE) {           /* posted: all of it is in the entry */
+        memcpy(&ev->time, &top->key, sizeof ev->time);
+    } else {                             /* a node: unless cancelled, released */
+        sim_k_node *e = &k->nodes[id];
+        if (e->type == SIM_K_CANCELLED) return sim_k_next_slow(k, ev);
+        ev->time = e->time;
+        e->gen++;
+        e->next = k->free_head;
+        k->free_head = id;
+    }
     k->hole = 1;                 /* refilled lazily: see kernel.c */
-    memcpy(&ev->time, &top->key, sizeof ev->time);
     k->now = ev->time;
     ev->type = top->type;
     ev->arg = top->arg;
