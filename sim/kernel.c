@@ -450,30 +450,29 @@ static inline int refill(sim_kernel *k)
 }
 
 /* sim_next's other cases: the heap ran dry, or its top was cancelled. */
-NOINLINE int sim_k_next_slow(sim_kernel *k, sim_event *ev)
+NOINLINE sim_event sim_k_next_slow(sim_kernel *k)
 {
+    sim_event ev = { 0.0, SIM_K_CANCELLED, 0 };      /* none left */
     for (;;) {
         if (k->hole) sim_k_fill_hole(k);
-        if (k->n == 0 && !refill(k)) return 0;
+        if (k->n == 0 && !refill(k)) return ev;
         entry top = k->heap[0];
         uint32_t id = ID_OF(top.ord);
         k->hole = 1;                 /* refilled lazily: see the invariant */
         if (id == NO_NODE) {         /* posted: all of it is in the entry */
-            memcpy(&ev->time, &top.key, sizeof ev->time);
-            k->now = ev->time;
-            ev->type = top.type;
-            ev->arg = top.arg;
-            return 1;
+            memcpy(&ev.time, &top.key, sizeof ev.time);
+        } else {
+            node *e = &k->nodes[id];
+            if (e->type == SIM_K_CANCELLED) {
+                drop(k, id);
+                continue;
+            }
+            ev.time = e->time;
+            release(k, id);
         }
-        node *e = &k->nodes[id];
-        if (e->type == SIM_K_CANCELLED) {
-            drop(k, id);
-            continue;
-        }
-        ev->time = k->now = e->time;
-        ev->type = e->type;
-        ev->arg = e->arg;
-        release(k, id);
-        return 1;
+        k->now = ev.time;
+        ev.type = top.type;
+        ev.arg = top.arg;
+        return ev;
     }
 }

@@ -315,7 +315,9 @@ struct sim_kernel {
 uint32_t sim_k_grow_nodes(sim_kernel *k);
 void sim_k_file_slow(sim_kernel *k, uint32_t id, sim_k_entry e);
 void sim_k_post_slow(sim_kernel *k, double time, sim_k_entry e);
-int sim_k_next_slow(sim_kernel *k, sim_event *ev);
+/* Returns the next event by value (its type SIM_K_CANCELLED when there is
+ * none), so that sim_next's caller can keep its event in registers. */
+sim_event sim_k_next_slow(sim_kernel *k);
 
 static const sim_k_entry sim_k_sentinel = { UINT64_MAX, UINT64_MAX, 0, 0 };
 
@@ -462,14 +464,14 @@ SIM_INLINE void sim_post(sim_kernel *k, double time, unsigned cls,
 SIM_INLINE int sim_next(sim_kernel *k, sim_event *ev)
 {
     if (k->hole) sim_k_fill_hole(k);
-    if (k->n == 0) return sim_k_next_slow(k, ev);
+    if (k->n == 0) goto slow;
     const sim_k_entry *top = &k->heap[0];
     uint32_t id = (uint32_t)(top->ord & SIM_K_NO_NODE);
     if (id == SIM_K_NO_NODE) {           /* posted: all of it is in the entry */
         memcpy(&ev->time, &top->key, sizeof ev->time);
     } else {                             /* a node: unless cancelled, released */
         sim_k_node *e = &k->nodes[id];
-        if (e->type == SIM_K_CANCELLED) return sim_k_next_slow(k, ev);
+        if (e->type == SIM_K_CANCELLED) goto slow;
         ev->time = e->time;
         e->gen++;
         e->next = k->free_head;
@@ -480,6 +482,9 @@ SIM_INLINE int sim_next(sim_kernel *k, sim_event *ev)
     ev->type = top->type;
     ev->arg = top->arg;
     return 1;
+slow:
+    *ev = sim_k_next_slow(k);
+    return ev->type != SIM_K_CANCELLED;
 }
 
 static inline double sim_now(const sim_kernel *k) { return k->now; }
