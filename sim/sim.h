@@ -387,39 +387,65 @@ static inline void sim_k_fill_hole(sim_kernel *k)
     if (k->n > 0) sim_k_sift_down(k->heap, 0, last);
 }
 
-SIM_INLINE sim_handle sim_schedule(sim_kernel *k, double time, unsigned cls,
-                                   uint32_t type, uint32_t arg)
+/* The heap entry of a new event (node id, or SIM_K_NO_NODE when posted),
+ * checking the clock and the limits; the sequence moves on. */
+static inline sim_k_entry sim_k_enter(sim_kernel *k, double time, unsigned cls,
+                                      uint32_t type, uint32_t arg, uint32_t id)
 {
     SIM_ASSERT(time >= k->now);          /* the clock never goes back */
     SIM_ASSERT(cls < 16 && type != SIM_K_CANCELLED &&
                k->seq < ((uint64_t)1 << (SIM_K_SEQ_BITS + SIM_K_ID_BITS)));
+    sim_k_entry e = { sim_k_key(time), (uint64_t)cls << (SIM_K_SEQ_BITS + SIM_K_ID_BITS)
+                            | k->seq | id, type, arg };
+    k->seq += (uint64_t)1 << SIM_K_ID_BITS;
+    return e;
+}
+
+/* Files node nd (id), holding an event of order ord, in the bucket of
+ * virtual bucket vb: the far future while the calendar needs no growing. */
+static inline void sim_k_bucket_in(sim_kernel *k, sim_k_node *nd, uint32_t id,
+                                   uint64_t ord, uint64_t vb)
+{
+    nd->ord = ord;
+    nd->vb = vb;
+    nd->next = k->bucket[vb & k->mask];
+    k->bucket[vb & k->mask] = id;
+    k->n_far++;
+}
+
+/* Files e in the heap when there is a place for it without growing:
+ * the vacant root (the common case), else the end.  Returns 0 when the
+ * caller's slow path must grow the heap or rebuild. */
+static inline int sim_k_heap_in(sim_kernel *k, sim_k_entry e)
+{
+    if (k->hole) {
+        k->hole = 0;
+        sim_k_sift_down(k->heap, 0, e);
+        return 1;
+    }
+    if (k->n < k->cap && k->n + k->n_far < k->grow_at) {
+        sim_k_sift_up(k->heap, k->n++, e);
+        return 1;
+    }
+    return 0;
+}
+
+SIM_INLINE sim_handle sim_schedule(sim_kernel *k, double time, unsigned cls,
+                                   uint32_t type, uint32_t arg)
+{
     uint32_t id = k->free_head;
     if (id == SIM_K_NONE) id = sim_k_grow_nodes(k);
     sim_k_node *nd = &k->nodes[id];
+    sim_k_entry e = sim_k_enter(k, time, cls, type, arg, id);
     k->free_head = nd->next;
     nd->type = type;
     nd->arg = arg;
     nd->time = time;
-    sim_k_entry e = { sim_k_key(time), (uint64_t)cls << (SIM_K_SEQ_BITS + SIM_K_ID_BITS)
-                            | k->seq | id, type, arg };
-    k->seq += (uint64_t)1 << SIM_K_ID_BITS;
     uint64_t vb;
     if (k->edge != UINT64_MAX && (vb = sim_k_vbucket(k, time)) >= k->edge) {
-        if (k->n + k->n_far < k->grow_at) {  /* the far future: its bucket */
-            nd->ord = e.ord;
-            nd->vb = vb;
-            nd->next = k->bucket[vb & k->mask];
-            k->bucket[vb & k->mask] = id;
-            k->n_far++;
-        } else {
-            sim_k_file_slow(k, id, e);   /* and the calendar grows */
-        }
-    } else if (k->hole) {
-        k->hole = 0;                     /* the common case: the vacant root */
-        sim_k_sift_down(k->heap, 0, e);
-    } else if (k->n < k->cap && k->n + k->n_far < k->grow_at) {
-        sim_k_sift_up(k->heap, k->n++, e);
-    } else {
+        if (k->n + k->n_far < k->grow_at) sim_k_bucket_in(k, nd, id, e.ord, vb);
+        else sim_k_file_slow(k, id, e);  /* and the calendar grows */
+    } else if (!sim_k_heap_in(k, e)) {
         sim_k_file_slow(k, id, e);       /* grows the heap, or rebuilds */
     }
     return ((uint64_t)nd->gen << 32) | (uint64_t)(id + 1);
@@ -428,12 +454,7 @@ SIM_INLINE sim_handle sim_schedule(sim_kernel *k, double time, unsigned cls,
 SIM_INLINE void sim_post(sim_kernel *k, double time, unsigned cls,
                          uint32_t type, uint32_t arg)
 {
-    SIM_ASSERT(time >= k->now);          /* the clock never goes back */
-    SIM_ASSERT(cls < 16 && type != SIM_K_CANCELLED &&
-               k->seq < ((uint64_t)1 << (SIM_K_SEQ_BITS + SIM_K_ID_BITS)));
-    sim_k_entry e = { sim_k_key(time), (uint64_t)cls << (SIM_K_SEQ_BITS + SIM_K_ID_BITS)
-                            | k->seq | SIM_K_NO_NODE, type, arg };
-    k->seq += (uint64_t)1 << SIM_K_ID_BITS;
+    sim_k_entry e = sim_k_enter(k, time, cls, type, arg, SIM_K_NO_NODE);
     uint64_t vb;
     if (k->edge != UINT64_MAX && (vb = sim_k_vbucket(k, time)) >= k->edge) {
         uint32_t id = k->free_head;      /* the far future: a node, in its bucket */
@@ -443,20 +464,11 @@ SIM_INLINE void sim_post(sim_kernel *k, double time, unsigned cls,
             nd->time = time + 0.0;       /* as the heap entry gives it */
             nd->type = type;
             nd->arg = arg;
-            nd->ord = e.ord;
-            nd->vb = vb;
-            nd->next = k->bucket[vb & k->mask];
-            k->bucket[vb & k->mask] = id;
-            k->n_far++;
+            sim_k_bucket_in(k, nd, id, e.ord, vb);
         } else {
             sim_k_post_slow(k, time, e); /* new nodes, or the calendar grows */
         }
-    } else if (k->hole) {
-        k->hole = 0;                     /* the common case: the vacant root */
-        sim_k_sift_down(k->heap, 0, e);
-    } else if (k->n < k->cap && k->n + k->n_far < k->grow_at) {
-        sim_k_sift_up(k->heap, k->n++, e);
-    } else {
+    } else if (!sim_k_heap_in(k, e)) {
         sim_k_post_slow(k, time, e);     /* grows the heap, or rebuilds */
     }
 }
