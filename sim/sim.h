@@ -448,7 +448,9 @@ SIM_INLINE sim_handle sim_schedule(sim_kernel *k, double time, unsigned cls,
     } else if (!sim_k_heap_in(k, e)) {
         sim_k_file_slow(k, id, e);       /* grows the heap, or rebuilds */
     }
-    return ((uint64_t)nd->gen << 32) | (uint64_t)(id + 1);
+    /* k->nodes, not nd: a rebuild may have grown (moved) the pool, to
+     * give posted events their nodes while it refiles them */
+    return ((uint64_t)k->nodes[id].gen << 32) | (uint64_t)(id + 1);
 }
 
 SIM_INLINE void sim_post(sim_kernel *k, double time, unsigned cls,
