@@ -175,15 +175,6 @@ static void drop(sim_kernel *k, uint32_t id)
     release(k, id);
 }
 
-/* Takes a node off the free list (growing the pool when it is empty). */
-static uint32_t take_node(sim_kernel *k)
-{
-    uint32_t id = k->free_head;
-    if (id == NONE) id = sim_k_grow_nodes(k);
-    k->free_head = k->nodes[id].next;
-    return id;
-}
-
 /* Files the pending event e of node id: into the heap when it is near
  * (a posted event without its node, which is released), else into its
  * bucket. */
@@ -194,12 +185,7 @@ static inline void file_event(sim_kernel *k, uint32_t id, entry e)
         if (ID_OF(e.ord) == NO_NODE) release(k, id);
         heap_push(k, e);
     } else {
-        node *nd = &k->nodes[id];
-        nd->ord = e.ord;
-        nd->vb = vb;
-        nd->next = k->bucket[vb & k->mask];
-        k->bucket[vb & k->mask] = id;
-        k->n_far++;
+        sim_k_bucket_in(k, &k->nodes[id], id, e.ord, vb);
     }
 }
 
@@ -297,10 +283,8 @@ static COLD void rebuild(sim_kernel *k)
         entry e = k->heap[i];
         uint32_t id = ID_OF(e.ord);
         if (id == NO_NODE) {             /* posted: a node while it is filed */
-            id = take_node(k);
-            memcpy(&k->nodes[id].time, &e.key, sizeof(double));
-            k->nodes[id].type = e.type;
-            k->nodes[id].arg = e.arg;
+            id = sim_k_take_node(k);
+            sim_k_hold(&k->nodes[id], e);
         }
         k->nodes[id].ord = e.ord;
         if (k->nodes[id].type == SIM_K_CANCELLED) drop(k, id);
@@ -416,12 +400,10 @@ NOINLINE void sim_k_file_slow(sim_kernel *k, uint32_t id, entry e)
 
 /* sim_post's other cases: an event of the far future (it takes a node
  * while it is in its bucket), or one that grows the heap or the calendar. */
-NOINLINE void sim_k_post_slow(sim_kernel *k, double time, entry e)
+NOINLINE void sim_k_post_slow(sim_kernel *k, entry e)
 {
-    uint32_t id = take_node(k);
-    k->nodes[id].time = time + 0.0;     /* as sim_next gives it from the key */
-    k->nodes[id].type = e.type;
-    k->nodes[id].arg = e.arg;
+    uint32_t id = sim_k_take_node(k);
+    sim_k_hold(&k->nodes[id], e);
     sim_k_file_slow(k, id, e);
 }
 

@@ -314,7 +314,7 @@ struct sim_kernel {
 /* The slow paths, in kernel.c. */
 uint32_t sim_k_grow_nodes(sim_kernel *k);
 void sim_k_file_slow(sim_kernel *k, uint32_t id, sim_k_entry e);
-void sim_k_post_slow(sim_kernel *k, double time, sim_k_entry e);
+void sim_k_post_slow(sim_kernel *k, sim_k_entry e);
 /* Returns the next event by value (its type SIM_K_CANCELLED when there is
  * none), so that sim_next's caller can keep its event in registers. */
 sim_event sim_k_next_slow(sim_kernel *k);
@@ -401,6 +401,24 @@ static inline sim_k_entry sim_k_enter(sim_kernel *k, double time, unsigned cls,
     return e;
 }
 
+/* Takes a node off the free list (growing the pool when it is empty). */
+static inline uint32_t sim_k_take_node(sim_kernel *k)
+{
+    uint32_t id = k->free_head;
+    if (id == SIM_K_NONE) id = sim_k_grow_nodes(k);
+    k->free_head = k->nodes[id].next;
+    return id;
+}
+
+/* Node nd holds the posted event e while it is filed in a bucket: its
+ * time as the key gives it (time + 0.0), its type and argument. */
+static inline void sim_k_hold(sim_k_node *nd, sim_k_entry e)
+{
+    memcpy(&nd->time, &e.key, sizeof nd->time);
+    nd->type = e.type;
+    nd->arg = e.arg;
+}
+
 /* Files node nd (id), holding an event of order ord, in the bucket of
  * virtual bucket vb: the far future while the calendar needs no growing. */
 static inline void sim_k_bucket_in(sim_kernel *k, sim_k_node *nd, uint32_t id,
@@ -433,6 +451,9 @@ static inline int sim_k_heap_in(sim_kernel *k, sim_k_entry e)
 SIM_INLINE sim_handle sim_schedule(sim_kernel *k, double time, unsigned cls,
                                    uint32_t type, uint32_t arg)
 {
+    /* sim_k_take_node's steps, the free list moved on after the entry is
+     * made: so ordered, the event loop it is inlined into keeps 8 fewer
+     * instructions per M/M/c customer (callgrind) */
     uint32_t id = k->free_head;
     if (id == SIM_K_NONE) id = sim_k_grow_nodes(k);
     sim_k_node *nd = &k->nodes[id];
@@ -463,15 +484,13 @@ SIM_INLINE void sim_post(sim_kernel *k, double time, unsigned cls,
         if (id != SIM_K_NONE && k->n + k->n_far < k->grow_at) {
             sim_k_node *nd = &k->nodes[id];
             k->free_head = nd->next;
-            nd->time = time + 0.0;       /* as the heap entry gives it */
-            nd->type = type;
-            nd->arg = arg;
+            sim_k_hold(nd, e);
             sim_k_bucket_in(k, nd, id, e.ord, vb);
         } else {
-            sim_k_post_slow(k, time, e); /* new nodes, or the calendar grows */
+            sim_k_post_slow(k, e); /* new nodes, or the calendar grows */
         }
     } else if (!sim_k_heap_in(k, e)) {
-        sim_k_post_slow(k, time, e);     /* grows the heap, or rebuilds */
+        sim_k_post_slow(k, e);     /* grows the heap, or rebuilds */
     }
 }
 
