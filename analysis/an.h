@@ -160,6 +160,19 @@ extern const uint64_t an_pow10[20];     /* 10^0 .. 10^19 */
 
 static inline char *an_fmt_long(char *p, long long x)
 {
+    if ((unsigned long long)x < 1000) {     /* most counts: 0 .. 999 */
+        unsigned v = (unsigned)x;
+        if (v < 10) {
+            *p = (char)('0' + v);
+            return p + 1;
+        }
+        if (v >= 100) {
+            *p++ = (char)('0' + v / 100);
+            v %= 100;
+        }
+        memcpy(p, an_two_digits + 2 * v, 2);
+        return p + 2;
+    }
     unsigned long long u = x < 0 ? 0ull - (unsigned long long)x : (unsigned long long)x;
     if (x < 0) *p++ = '-';
     int n = 1;                          /* digits: most counts are short */

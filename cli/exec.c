@@ -53,7 +53,8 @@ typedef struct worker_arg {
 /* The time series of a replication is formatted into `rows` and handed
  * to the journal's log in large pieces: per row only the four numbers are
  * formatted, the rest is copied from text made once per replication
- * (prefix), per variant (each group's field) or per sample (the day). */
+ * (prefix), per variant (each group's field) or per sample (the head:
+ * prefix and day). */
 typedef struct obs_ctx {
     FILE *ts, *cases;
     char prefix[1024];           /* "scenario,variant,replication," quoted */
@@ -65,9 +66,7 @@ typedef struct obs_ctx {
     double *filled;              /* per group: the last filled_fte written */
     char (*filled_text)[40];     /* ... and its text, "" when none yet */
     unsigned char *filled_len;
-    double day;                  /* the day of day_text */
-    char day_text[40];
-    size_t day_len;
+    char head[1024 + 64];        /* prefix and the sample's day */
     char *rows;                  /* pending time-series text */
     size_t n_rows, cap_rows;
     int ts_err;                  /* a write of rows failed */
@@ -120,45 +119,47 @@ static void group_fields(obs_ctx *o, const cli_variant *v)
     o->var = v;
 }
 
-static void on_sample(void *ctx, double day, size_t gi, const char *group, long waiting,
-                      long open, long slots, double filled)
+/* A sample's rows: the head (prefix and day) is made once per sample,
+ * each group's field once per variant, a group's FTE text when it
+ * changes; per row only the three counts are formatted. */
+static void on_sample(void *ctx, double day, const kim_sample *rows, size_t n)
 {
     obs_ctx *o = ctx;
-    (void)group;
-    if (day != o->day || !o->day_len) {
-        char *e = an_fmt_num(o->day_text, day);
-        *e++ = ',';
-        o->day_len = (size_t)(e - o->day_text);
-        o->day = day;
-    }
-    size_t need = o->prefix_len + o->day_len + o->field_len[gi] + 4 * 34 + SLACK;
-    if (o->n_rows + need > o->cap_rows) {
-        if (o->n_rows >= ROWS_FLUSH || need > o->cap_rows) flush_rows(o);
-        if (need > o->cap_rows) {
-            o->cap_rows = need > ROWS_FLUSH ? 2 * need : 2 * ROWS_FLUSH;
-            o->rows = sim_xrealloc(o->rows, o->cap_rows);
+    char *e = put_bytes(o->head, o->prefix, o->prefix_len);
+    e = an_fmt_num(e, day);
+    *e++ = ',';
+    size_t head_len = (size_t)(e - o->head);
+    SIM_ASSERT(n <= o->n_fields);
+    for (size_t g = 0; g < n; g++) {
+        const kim_sample *s = &rows[g];
+        size_t need = head_len + o->field_len[g] + 3 * 22 + sizeof *o->filled_text + SLACK;
+        if (o->n_rows + need > o->cap_rows) {
+            if (o->n_rows >= ROWS_FLUSH || need > o->cap_rows) flush_rows(o);
+            if (need > o->cap_rows) {
+                o->cap_rows = need > ROWS_FLUSH ? 2 * need : 2 * ROWS_FLUSH;
+                o->rows = sim_xrealloc(o->rows, o->cap_rows);
+            }
         }
+        char *p = o->rows + o->n_rows;
+        p = put_bytes(p, o->head, head_len);
+        p = put_bytes(p, o->field[g], o->field_len[g]);
+        p = an_fmt_long(p, s->waiting);
+        *p++ = ',';
+        p = an_fmt_long(p, s->open);
+        *p++ = ',';
+        p = an_fmt_long(p, s->slots);
+        *p++ = ',';
+        char *ft = o->filled_text[g];      /* a group's FTE changes seldom */
+        if (!ft[0] || memcmp(&o->filled[g], &s->filled_fte, sizeof s->filled_fte) != 0) {
+            char *fe = an_fmt_num(ft, s->filled_fte);
+            *fe = '\0';
+            o->filled_len[g] = (unsigned char)(fe - ft);
+            o->filled[g] = s->filled_fte;
+        }
+        p = put_bytes(p, ft, o->filled_len[g]);
+        *p++ = '\n';
+        o->n_rows = (size_t)(p - o->rows);
     }
-    char *p = o->rows + o->n_rows;
-    p = put_bytes(p, o->prefix, o->prefix_len);
-    p = put_bytes(p, o->day_text, o->day_len);
-    p = put_bytes(p, o->field[gi], o->field_len[gi]);
-    p = an_fmt_long(p, waiting);
-    *p++ = ',';
-    p = an_fmt_long(p, open);
-    *p++ = ',';
-    p = an_fmt_long(p, slots);
-    *p++ = ',';
-    char *ft = o->filled_text[gi];     /* a group's FTE changes seldom */
-    if (!ft[0] || memcmp(&o->filled[gi], &filled, sizeof filled) != 0) {
-        char *e = an_fmt_num(ft, filled);
-        *e = '\0';
-        o->filled_len[gi] = (unsigned char)(e - ft);
-        o->filled[gi] = filled;
-    }
-    p = put_bytes(p, ft, o->filled_len[gi]);
-    *p++ = '\n';
-    o->n_rows = (size_t)(p - o->rows);
     if (o->n_rows >= ROWS_FLUSH) flush_rows(o);
 }
 
@@ -215,7 +216,6 @@ static int run_task(cli_run *run, worker_ws *ws, size_t v, unsigned long r)
     oc->sc = &var->sc;
     make_prefix(oc, var, r);
     if (oc->var != var) group_fields(oc, var);
-    oc->day_len = 0;
     oc->ts_logged = 0;
     if (run->journal[0]) {
         if (!ws->jw && !(ws->jw = cli_jwriter_open(run, cli_mpi_rank(), ws->thread))) return -1;

@@ -35,14 +35,12 @@ typedef struct pilot {
     double *sum;                /* waiting list summed over replications */
 } pilot;
 
-static void on_sample(void *ctx, double day, size_t group, const char *label,
-                      long waiting, long open, long slots, double filled)
+static void on_sample(void *ctx, double day, const kim_sample *rows, size_t n)
 {
     pilot *p = ctx;
-    (void)label; (void)open; (void)slots; (void)filled;
-    if (group != 0) return;                     /* the district */
+    (void)n;
     double k = floor(day / p->interval + 0.5);
-    if (k >= 0.0 && k < (double)p->n) p->sum[(size_t)k] += (double)waiting;
+    if (k >= 0.0 && k < (double)p->n) p->sum[(size_t)k] += (double)rows[0].waiting;   /* the district */
 }
 
 /* MSER-5 deletion point of variant v's baseline in days. */

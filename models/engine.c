@@ -467,7 +467,7 @@ static double residual_duration(const kim_dist *d, gsl_rng *r)
     double x, u = gsl_rng_uniform(r);
     switch (d->kind) {
     case KIM_DIST_LOGNORMAL:
-        x = gsl_ran_lognormal(r, d->p[0] + d->p[1] * d->p[1], d->p[1]);
+        x = sim_lognormal(r, d->p[0] + d->p[1] * d->p[1], d->p[1]);
         break;
     case KIM_DIST_GAMMA: x = gsl_ran_gamma(r, d->p[0] + 1.0, d->p[1]); break;
     case KIM_DIST_EXPONENTIAL: x = gsl_ran_gamma(r, 2.0, d->p[0]); break;

@@ -219,15 +219,21 @@ size_t kim_group_of(const kim_groups *g, kim_group_kind kind, size_t index);
 /* ------------------------------------------------------------------ */
 /* The engine: one replication                                          */
 /* ------------------------------------------------------------------ */
+/* One group's state at a sample instant (a timeseries.csv row). */
+typedef struct kim_sample {
+    long waiting, open, slots;
+    double filled_fte;
+} kim_sample;
+
 /* What a run reports as it goes; every callback may be NULL.  Called on
  * the thread that runs the replication, in simulation-time order. */
 typedef struct kim_observer {
     void *ctx;
-    /* Every sample_days: one call per group (district, municipalities,
-     * posts), in group order, with the state at that instant; `group` is
-     * the group's index in kim_groups (0 = district), `label` its name. */
-    void (*sample)(void *ctx, double day, size_t group, const char *label,
-                   long waiting, long open, long slots, double filled_fte);
+    /* Every sample_days: the state at that instant of the first n groups
+     * of kim_groups (district, municipalities, posts), rows[g] that of
+     * group g.  One call per instant, so that an observer handles a whole
+     * sample (a state has 1,400 groups) in one loop. */
+    void (*sample)(void *ctx, double day, const kim_sample *rows, size_t n);
     /* Every case, at its outcome (closed, reneged) or at the horizon. */
     void (*trace)(void *ctx, uint64_t case_no, size_t muni, size_t case_type,
                   int priority, double arrival_day, double start_day,

@@ -41,7 +41,7 @@ double kim_dist_draw(const kim_dist *d, gsl_rng *r)
     double x;
     switch (d->kind) {
     case KIM_DIST_EXPONENTIAL: x = sim_exponential(r, d->p[0]); break;
-    case KIM_DIST_LOGNORMAL:   x = gsl_ran_lognormal(r, d->p[0], d->p[1]); break;
+    case KIM_DIST_LOGNORMAL:   x = sim_lognormal(r, d->p[0], d->p[1]); break;
     case KIM_DIST_GAMMA:       x = gsl_ran_gamma(r, d->p[0], d->p[1]); break;
     case KIM_DIST_WEIBULL:     x = gsl_ran_weibull(r, d->p[1], d->p[0]); break;
     case KIM_DIST_FIXED:       x = d->p[0]; break;

@@ -79,6 +79,7 @@ void ty_init(kim_model *m)
     m->type_mirrors_muni = sc->n_munis == 1 && sc->n_case_types == 1;
     m->post_mirrors_muni = sc->n_munis == 1 && sc->n_posts == 1;
     m->wait_target = sc->targets.wait_days;
+    m->sample = sim_xcalloc(1 + sc->n_munis + sc->n_posts, sizeof *m->sample);
 }
 
 void ty_fini(kim_model *m)
@@ -86,6 +87,7 @@ void ty_fini(kim_model *m)
     gs_free(m->gs_muni);
     gs_free(m->gs_post);
     gs_free(m->gs_type);
+    free(m->sample);
 }
 
 void ty_reset(kim_model *m)
@@ -136,27 +138,32 @@ static double slope(double sx, double sy, double sxx, double sxy, long n)
     return d > 0.0 ? ((double)n * sxy - sx * sy) / d : NAN;
 }
 
-/* Slots and filled FTE of the district and of the posts serving each
- * municipality, summed in a fixed order; they change only with capacity
- * (eng_set_filled), so samples reuse them until then. */
+/* Slots and filled FTE of the district, of the posts serving each
+ * municipality and of each post, into the sample rows, summed in a fixed
+ * order; they change only with capacity (eng_set_filled), so samples
+ * reuse them until then. */
 static void capacity_sums(kim_model *m)
 {
     const kim_scenario *sc = m->sc;
-    m->all_slots = 0;
-    m->all_filled = 0.0;
+    kim_sample *all = &m->sample[0], *muni = all + 1, *post = muni + sc->n_munis;
+    all->slots = 0;
+    all->filled_fte = 0.0;
     for (size_t p = 0; p < sc->n_posts; p++) {
-        m->all_slots += m->post[p].slots;
-        m->all_filled += m->post[p].filled;
+        post[p].waiting = 0;
+        post[p].slots = m->post[p].slots;
+        post[p].filled_fte = m->post[p].filled;
+        all->slots += m->post[p].slots;
+        all->filled_fte += m->post[p].filled;
     }
     for (size_t i = 0; i < sc->n_munis; i++) {
-        kmuni_state *ms = &m->muni[i];
-        ms->serve_slots = 0;
-        ms->serve_filled = 0.0;
+        const kmuni_state *ms = &m->muni[i];
+        muni[i].slots = 0;
+        muni[i].filled_fte = 0.0;
         for (size_t j = 0; j < ms->n_mem; j++) {     /* the posts serving it */
             const kset *set = &m->sets[m->mem_set[ms->mem[j]]];
             for (size_t k = 0; k < set->n_posts; k++) {
-                ms->serve_slots += m->post[set->posts[k]].slots;
-                ms->serve_filled += m->post[set->posts[k]].filled;
+                muni[i].slots += m->post[set->posts[k]].slots;
+                muni[i].filled_fte += m->post[set->posts[k]].filled;
             }
         }
     }
@@ -165,21 +172,21 @@ static void capacity_sums(kim_model *m)
 
 static void observe(kim_model *m, double t)
 {
-    const kim_observer *o = m->obs;
     const kim_scenario *sc = m->sc;
     if (m->capacity_changed) capacity_sums(m);
+    kim_sample *all = &m->sample[0], *muni = all + 1, *post = muni + sc->n_munis;
     long open = 0;
-    for (size_t p = 0; p < sc->n_posts; p++) open += m->post[p].open;
-    o->sample(o->ctx, t, 0, m->groups.label[0], m->waiting_all, open, m->all_slots,
-              m->all_filled);
-    for (size_t i = 0; i < sc->n_munis; i++) {
-        const kmuni_state *ms = &m->muni[i];
-        o->sample(o->ctx, t, 1 + i, m->groups.label[1 + i], ms->waiting, ms->open,
-                  ms->serve_slots, ms->serve_filled);
+    for (size_t p = 0; p < sc->n_posts; p++) {
+        post[p].open = m->post[p].open;
+        open += m->post[p].open;
     }
-    for (size_t p = 0; p < sc->n_posts; p++)
-        o->sample(o->ctx, t, 1 + sc->n_munis + p, m->groups.label[1 + sc->n_munis + p], 0,
-                  m->post[p].open, m->post[p].slots, m->post[p].filled);
+    all->waiting = m->waiting_all;
+    all->open = open;
+    for (size_t i = 0; i < sc->n_munis; i++) {
+        muni[i].waiting = m->muni[i].waiting;
+        muni[i].open = m->muni[i].open;
+    }
+    m->obs->sample(m->obs->ctx, t, m->sample, 1 + sc->n_munis + sc->n_posts);
 }
 
 void ty_sample(kim_model *m, double t)

@@ -114,6 +114,25 @@ static inline double sim_exponential(const gsl_rng *r, double mu)
     return -mu * log1p(-u);
 }
 
+/* A lognormal draw, exp(sigma N + zeta) with N standard normal: exactly
+ * GSL 2.7's gsl_ran_lognormal (randist/lognormal.c: N by the polar
+ * Box-Muller method from pairs of gsl_rng_uniform in the unit circle),
+ * inline for the same reason; a case's duration is usually one.  Same
+ * bits: the expressions are GSL's, and ISO C mode (-std=c11) keeps GCC
+ * from fusing them into FMAs (-ffp-contract=off).  test_sim checks it
+ * against gsl_ran_lognormal draw by draw. */
+static inline double sim_lognormal(const gsl_rng *r, double zeta, double sigma)
+{
+    double u, v, r2;
+    do {
+        u = -1 + 2 * r->type->get_double(r->state);
+        v = -1 + 2 * r->type->get_double(r->state);
+        r2 = u * u + v * v;
+    } while (r2 > 1.0 || r2 == 0);
+    double normal = u * sqrt(-2.0 * log(r2) / r2);
+    return exp(sigma * normal + zeta);
+}
+
 /* ------------------------------------------------------------------ */
 /* Collectors                                                           */
 /* ------------------------------------------------------------------ */

@@ -302,15 +302,14 @@ static void test_dynamics_programme_end_stops_intake(void **state)
 /* ---- initial state --------------------------------------------------- */
 typedef struct first_sample { int seen; long waiting, open; } first_sample;
 
-static void grab(void *ctx, double day, size_t index, const char *group, long waiting,
-                 long open, long slots, double filled)
+static void grab(void *ctx, double day, const kim_sample *rows, size_t n)
 {
-    (void)index; (void)slots; (void)filled;
     first_sample *f = ctx;
-    if (day == 0.0 && !strcmp(group, "municipality:Bönen")) {
+    if (day == 0.0) {
+        assert_int_equal(n, 3);         /* district, Bönen, Pool */
         f->seen = 1;
-        f->waiting = waiting;
-        f->open = open;
+        f->waiting = rows[1].waiting;   /* group 1: municipality:Bönen */
+        f->open = rows[1].open;
     }
 }
 
