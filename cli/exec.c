@@ -55,6 +55,15 @@ typedef struct worker_arg {
  * formatted, the rest is copied from text made once per replication
  * (prefix), per variant (each group's field) or per sample (the head:
  * prefix and day). */
+/* The end of a group's time-series rows, "slots,filled_fte\n": it changes
+ * only with capacity, so it is made again only then.  len 0: not yet. */
+typedef struct row_tail {
+    long slots;
+    double filled;
+    size_t len;
+    char text[64];               /* at most 21 + 1 + 32 + 1 bytes */
+} row_tail;
+
 typedef struct obs_ctx {
     FILE *ts, *cases;
     char prefix[1024];           /* "scenario,variant,replication," quoted */
@@ -63,9 +72,7 @@ typedef struct obs_ctx {
     const cli_variant *var;      /* whose group fields these are */
     char **field;                /* per group: the quoted label and ',' */
     size_t *field_len, n_fields;
-    double *filled;              /* per group: the last filled_fte written */
-    char (*filled_text)[40];     /* ... and its text, "" when none yet */
-    unsigned char *filled_len;
+    row_tail *tail;              /* per group: its rows' last two fields */
     char head[1024 + 64];        /* prefix and the sample's day */
     char *rows;                  /* pending time-series text */
     size_t n_rows, cap_rows;
@@ -106,22 +113,21 @@ static void group_fields(obs_ctx *o, const cli_variant *v)
     o->n_fields = v->groups.n;
     o->field = sim_xrealloc(o->field, (o->n_fields + 1) * sizeof *o->field);
     o->field_len = sim_xrealloc(o->field_len, (o->n_fields + 1) * sizeof *o->field_len);
-    o->filled = sim_xrealloc(o->filled, (o->n_fields + 1) * sizeof *o->filled);
-    o->filled_text = sim_xrealloc(o->filled_text, (o->n_fields + 1) * sizeof *o->filled_text);
-    o->filled_len = sim_xrealloc(o->filled_len, (o->n_fields + 1) * sizeof *o->filled_len);
+    o->tail = sim_xrealloc(o->tail, (o->n_fields + 1) * sizeof *o->tail);
     for (size_t g = 0; g < o->n_fields; g++) {
         o->field[g] = sim_xcalloc(2 * strlen(v->groups.label[g]) + 3 + SLACK, 1);
         char *e = an_fmt_field(o->field[g], v->groups.label[g]);
         *e++ = ',';
         o->field_len[g] = (size_t)(e - o->field[g]);
-        o->filled_text[g][0] = '\0';
+        o->tail[g].len = 0;
     }
     o->var = v;
 }
 
 /* A sample's rows: the head (prefix and day) is made once per sample,
- * each group's field once per variant, a group's FTE text when it
- * changes; per row only the three counts are formatted. */
+ * each group's field once per variant, the text of its slots and FTE
+ * when they change; per row only the waiting
+ * and open counts are formatted. */
 static void on_sample(void *ctx, double day, const kim_sample *rows, size_t n)
 {
     obs_ctx *o = ctx;
@@ -132,7 +138,7 @@ static void on_sample(void *ctx, double day, const kim_sample *rows, size_t n)
     SIM_ASSERT(n <= o->n_fields);
     for (size_t g = 0; g < n; g++) {
         const kim_sample *s = &rows[g];
-        size_t need = head_len + o->field_len[g] + 3 * 22 + sizeof *o->filled_text + SLACK;
+        size_t need = head_len + o->field_len[g] + 2 * 22 + sizeof o->tail->text + SLACK;
         if (o->n_rows + need > o->cap_rows) {
             if (o->n_rows >= ROWS_FLUSH || need > o->cap_rows) flush_rows(o);
             if (need > o->cap_rows) {
@@ -147,17 +153,18 @@ static void on_sample(void *ctx, double day, const kim_sample *rows, size_t n)
         *p++ = ',';
         p = an_fmt_long(p, s->open);
         *p++ = ',';
-        p = an_fmt_long(p, s->slots);
-        *p++ = ',';
-        char *ft = o->filled_text[g];      /* a group's FTE changes seldom */
-        if (!ft[0] || memcmp(&o->filled[g], &s->filled_fte, sizeof s->filled_fte) != 0) {
-            char *fe = an_fmt_num(ft, s->filled_fte);
-            *fe = '\0';
-            o->filled_len[g] = (unsigned char)(fe - ft);
-            o->filled[g] = s->filled_fte;
+        row_tail *t = &o->tail[g];
+        if (!t->len || t->slots != s->slots ||
+            memcmp(&t->filled, &s->filled_fte, sizeof t->filled) != 0) {
+            char *te = an_fmt_long(t->text, s->slots);
+            *te++ = ',';
+            te = an_fmt_num(te, s->filled_fte);
+            *te++ = '\n';
+            t->len = (size_t)(te - t->text);
+            t->slots = s->slots;
+            t->filled = s->filled_fte;
         }
-        p = put_bytes(p, ft, o->filled_len[g]);
-        *p++ = '\n';
+        p = put_bytes(p, t->text, t->len);
         o->n_rows = (size_t)(p - o->rows);
     }
     if (o->n_rows >= ROWS_FLUSH) flush_rows(o);
@@ -300,9 +307,7 @@ static void *worker(void *arg)
     for (size_t g = 0; g < ws.oc.n_fields; g++) free(ws.oc.field[g]);
     free(ws.oc.field);
     free(ws.oc.field_len);
-    free(ws.oc.filled);
-    free(ws.oc.filled_text);
-    free(ws.oc.filled_len);
+    free(ws.oc.tail);
     free(ws.oc.rows);
     free(ws.models);
     double cpu = cli_thread_cpu_seconds() - cpu0;

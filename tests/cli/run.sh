@@ -17,6 +17,21 @@ same=1
 for f in $csvs; do cmp -s "$T/a/$f" "$T/b/$f" || same=0; done
 [ $same = 1 ] && ok "same seed, same bytes (-j 2 vs -j 1)" || bad "same seed, same bytes"
 $K run scenarios/default.cfg -r 4 -o "$T/c" --quiet -s 99
+# timeseries.csv: every row has the header's nine fields, and at every
+# instant of every replication the district is the sum of its parts
+# (waiting of the municipalities; open of the posts and of the
+# municipalities; slots of the posts), and no post has a waiting list.
+awk -F, 'NR == 1 { if (NF != 9) bad = 1; next }
+  NF != 9 { bad = 1 }
+  { k = $3 "," $4 }
+  $5 == "district" { w[k] = $6; o[k] = $7; s[k] = $8; n++; next }
+  $5 ~ /^municipality:/ { mw[k] += $6; mo[k] += $7; next }
+  $5 ~ /^post:/ { if ($6 != 0) bad = 1; po[k] += $7; ps[k] += $8; next }
+  { bad = 1 }
+  END { for (k in w) if (w[k] != mw[k] || o[k] != po[k] || o[k] != mo[k] || s[k] != ps[k]) bad = 1
+        exit bad || n < 4 * 150 }' "$T/a/timeseries.csv" \
+  && ok "timeseries.csv: nine fields a row, the district the sum of its parts" \
+  || bad "timeseries.csv: fields or sums"
 # ... also without a warm-up (coesfeld.cfg measures from day 0), where a
 # reused workspace once carried the backlog regression into the next run.
 $K run scenarios/coesfeld.cfg -r 4 -o "$T/w1" --quiet -j 1
