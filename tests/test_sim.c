@@ -303,57 +303,73 @@ static void test_sim_seed_mix_distinct(void **state)
     gsl_rng_free(b);
 }
 
-/* sim_exponential is gsl_ran_exponential inline: the same bits, draw by
- * draw, from two generators seeded alike (mt19937 and one other type, for
- * each of several means, including draws near 0 and in the far tail). */
+/* kimsim's inline samplers against GSL's: two generators seeded alike,
+ * 100,000 draws each through ours (gsl = 0) and GSL's (gsl = 1) with
+ * parameter set k, the same bits draw by draw and the streams still in
+ * step after (the same number of uniforms used).  [*lo, *hi]: the range. */
+enum { SAME_DRAWS = 100000 };
+typedef double (*draw_fn)(gsl_rng *r, int gsl, size_t k);
+
+static void same_bits(const char *type, uint64_t seed, draw_fn draw, size_t k,
+                      double *lo, double *hi)
+{
+    gsl_rng *a = sim_rng_new(sim_rng_type(type), seed);
+    gsl_rng *b = sim_rng_new(sim_rng_type(type), seed);
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (int i = 0; i < SAME_DRAWS; i++) {
+        double x = draw(a, 0, k), y = draw(b, 1, k);
+        assert_memory_equal(&x, &y, sizeof x);
+        if (x < *lo) *lo = x;
+        if (x > *hi) *hi = x;
+    }
+    assert_true(gsl_rng_get(a) == gsl_rng_get(b));
+    gsl_rng_free(a);
+    gsl_rng_free(b);
+}
+
+static const char *const same_types[] = { "mt19937", "ranlxd2" };
+static const double exp_means[] = { 1.0, 0.0925925925925926, 365.0 / 0.3, 1e-9 };
+static const double ln_zeta[] = { 0.0, 5.192957, -3.0, 8.0 }, ln_sigma[] = { 1.0, 0.7, 0.05, 2.5 };
+
+static double draw_exponential(gsl_rng *r, int gsl, size_t k)
+{
+    return gsl ? gsl_ran_exponential(r, exp_means[k]) : sim_exponential(r, exp_means[k]);
+}
+
+static double draw_lognormal(gsl_rng *r, int gsl, size_t k)
+{
+    return gsl ? gsl_ran_lognormal(r, ln_zeta[k], ln_sigma[k])
+               : sim_lognormal(r, ln_zeta[k], ln_sigma[k]);
+}
+
+/* sim_exponential is gsl_ran_exponential inline (mt19937 and one other
+ * type, several means, draws near 0 and in the far tail). */
 static void test_sim_exponential_is_gsl(void **state)
 {
     (void)state;
-    const char *types[] = { "mt19937", "ranlxd2" };
-    const double means[] = { 1.0, 0.0925925925925926, 365.0 / 0.3, 1e-9 };
     for (size_t t = 0; t < 2; t++)
         for (size_t k = 0; k < 4; k++) {
-            gsl_rng *a = sim_rng_new(sim_rng_type(types[t]), sim_seed_mix(3, k, t));
-            gsl_rng *b = sim_rng_new(sim_rng_type(types[t]), sim_seed_mix(3, k, t));
-            double lo = INFINITY, hi = 0.0;
-            for (int i = 0; i < 100000; i++) {
-                double x = sim_exponential(a, means[k]), y = gsl_ran_exponential(b, means[k]);
-                assert_memory_equal(&x, &y, sizeof x);
-                if (x < lo) lo = x;
-                if (x > hi) hi = x;
-            }
+            double lo, hi;
+            same_bits(same_types[t], sim_seed_mix(3, k, t), draw_exponential, k, &lo, &hi);
             /* 100,000 draws reach below 1e-4 and beyond 9 means (each
              * misses with probability about e^-10 and e^-12) */
-            assert_true(lo < 1e-4 * means[k] && hi > 9.0 * means[k]);
-            gsl_rng_free(a);
-            gsl_rng_free(b);
+            assert_true(lo < 1e-4 * exp_means[k] && hi > 9.0 * exp_means[k]);
         }
 }
 
+/* sim_lognormal is gsl_ran_lognormal inline, likewise. */
 static void test_sim_lognormal_is_gsl(void **state)
 {
     (void)state;
-    const char *types[] = { "mt19937", "ranlxd2" };
-    const double zeta[] = { 0.0, 5.192957, -3.0, 8.0 }, sigma[] = { 1.0, 0.7, 0.05, 2.5 };
     for (size_t t = 0; t < 2; t++)
         for (size_t k = 0; k < 4; k++) {
-            gsl_rng *a = sim_rng_new(sim_rng_type(types[t]), sim_seed_mix(5, k, t));
-            gsl_rng *b = sim_rng_new(sim_rng_type(types[t]), sim_seed_mix(5, k, t));
-            double lo = INFINITY, hi = 0.0;
-            for (int i = 0; i < 100000; i++) {
-                double x = sim_lognormal(a, zeta[k], sigma[k]);
-                double y = gsl_ran_lognormal(b, zeta[k], sigma[k]);
-                assert_memory_equal(&x, &y, sizeof x);
-                if (x < lo) lo = x;
-                if (x > hi) hi = x;
-            }
-            /* the same number of uniforms used: the streams are in step */
-            assert_true(gsl_rng_get(a) == gsl_rng_get(b));
+            double lo, hi;
+            same_bits(same_types[t], sim_seed_mix(5, k, t), draw_lognormal, k, &lo, &hi);
             /* 100,000 normals reach below -3.7 and above 3.7 (each side
              * misses with probability (1 - 1.08e-4)^100000, about e^-10.8) */
-            assert_true(lo < exp(zeta[k] - 3.7 * sigma[k]) && hi > exp(zeta[k] + 3.7 * sigma[k]));
-            gsl_rng_free(a);
-            gsl_rng_free(b);
+            assert_true(lo < exp(ln_zeta[k] - 3.7 * ln_sigma[k]) &&
+                        hi > exp(ln_zeta[k] + 3.7 * ln_sigma[k]));
         }
 }
 
