@@ -51,10 +51,10 @@ typedef struct worker_arg {
 } worker_arg;
 
 /* The time series of a replication is formatted into `rows` and handed
- * to the journal's log in large pieces: per row only the four numbers are
- * formatted, the rest is copied from text made once per replication
- * (prefix), per variant (each group's field) or per sample (the head:
- * prefix and day). */
+ * to the journal's log in large pieces: per row only the waiting and open
+ * counts are formatted, the rest is copied from text made once per
+ * replication (prefix), per variant (each group's field), per sample (the
+ * head: prefix and day) or when capacity changes (the row's tail). */
 /* The end of a group's time-series rows, "slots,filled_fte\n": it changes
  * only with capacity, so it is made again only then.  len 0: not yet. */
 typedef struct row_tail {
@@ -124,10 +124,7 @@ static void group_fields(obs_ctx *o, const cli_variant *v)
     o->var = v;
 }
 
-/* A sample's rows: the head (prefix and day) is made once per sample,
- * each group's field once per variant, the text of its slots and FTE
- * when they change; per row only the waiting
- * and open counts are formatted. */
+/* A sample's rows, one per group (district, municipalities, posts). */
 static void on_sample(void *ctx, double day, const kim_sample *rows, size_t n)
 {
     obs_ctx *o = ctx;

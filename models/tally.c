@@ -149,7 +149,7 @@ static void capacity_sums(kim_model *m)
     all->slots = 0;
     all->filled_fte = 0.0;
     for (size_t p = 0; p < sc->n_posts; p++) {
-        post[p].waiting = 0;
+        post[p].waiting = 0;                        /* a post has no list */
         post[p].slots = m->post[p].slots;
         post[p].filled_fte = m->post[p].filled;
         all->slots += m->post[p].slots;
