@@ -79,6 +79,7 @@ void ty_init(kim_model *m)
     m->type_mirrors_muni = sc->n_munis == 1 && sc->n_case_types == 1;
     m->post_mirrors_muni = sc->n_munis == 1 && sc->n_posts == 1;
     m->wait_target = sc->targets.wait_days;
+    /* the sample rows; a post's waiting stays 0 (a post has no list) */
     m->sample = sim_xcalloc(1 + sc->n_munis + sc->n_posts, sizeof *m->sample);
 }
 
@@ -149,7 +150,6 @@ static void capacity_sums(kim_model *m)
     all->slots = 0;
     all->filled_fte = 0.0;
     for (size_t p = 0; p < sc->n_posts; p++) {
-        post[p].waiting = 0;                        /* a post has no list */
         post[p].slots = m->post[p].slots;
         post[p].filled_fte = m->post[p].filled;
         all->slots += m->post[p].slots;
