@@ -151,6 +151,8 @@ void an_csv_field(FILE *f, const char *s);
  * the bytes of "%.10g" (at most 32), an_fmt_long a plain integer (at most
  * 21), an_fmt_field a CSV field (at most 2 strlen(s) + 2). */
 char *an_fmt_num(char *p, double x);
+/* The bytes of "%.*f" of |x| < 1e9 with d = 0..4 decimals (at most 16). */
+char *an_fmt_fixed(char *p, double x, int d);
 static inline char *an_fmt_long(char *p, long long x);
 char *an_fmt_field(char *p, const char *s);
 

@@ -58,12 +58,13 @@ double *an_values(const an_variant *v, size_t rep, size_t group)
 /* Statistics                                                           */
 /* ------------------------------------------------------------------ */
 
-/* Copies the non-NaN values of the strided x into a new compact array
- * (the caller frees it) and returns their count in *m. */
+/* Copies the non-NaN values of the strided x into y, or into a new
+ * array when y is NULL (the caller frees it), and returns their count in
+ * *m. */
 static double *finite_values(const double *x, size_t stride, size_t n,
-                             size_t *m)
+                             double *y, size_t *m)
 {
-    double *y = sim_xmalloc(n * sizeof *y);
+    if (!y) y = sim_xmalloc(n * sizeof *y);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         double xi = x[i * stride];
@@ -85,12 +86,27 @@ static void stat_empty(an_stat *out)
 /* With n = 1 there is no spread to estimate: sd is NaN (undefined with
  * n - 1 = 0 degrees of freedom) and ci_low = ci_high = the value, which is
  * no interval: a verdict from one replication is uncertain (an_decide). */
+/* The 97.5 % quantile of Student's t with df degrees of freedom.  The
+ * cells of a summary mostly share one df (the replications run), so the
+ * last one is kept, per thread: gsl_cdf_tdist_Pinv iterates. */
+static double t975(size_t df)
+{
+    static _Thread_local size_t last_df;
+    static _Thread_local double last_t;
+    if (df != last_df) {
+        last_t = gsl_cdf_tdist_Pinv(0.975, (double)df);
+        last_df = df;
+    }
+    return last_t;
+}
+
 void an_stat_of(const double *x, size_t stride, size_t n, an_stat *out)
 {
     size_t m;
     stat_empty(out);
     if (n == 0) return;
-    double *y = finite_values(x, stride, n, &m);
+    double small[64];                   /* a summary calls this per cell */
+    double *y = finite_values(x, stride, n, n <= 64 ? small : NULL, &m);
     out->n = m;
     if (m > 0) {
         out->mean = gsl_stats_mean(y, 1, m);
@@ -102,13 +118,13 @@ void an_stat_of(const double *x, size_t stride, size_t n, an_stat *out)
         out->ci_low = out->ci_high = out->mean;
     }
     if (m > 1) {
-        double t = gsl_cdf_tdist_Pinv(0.975, (double)(m - 1));
+        double t = t975(m - 1);
         out->sd = gsl_stats_sd(y, 1, m);
         double h = t * out->sd / sqrt((double)m);
         out->ci_low = out->mean - h;
         out->ci_high = out->mean + h;
     }
-    free(y);
+    if (y != small) free(y);
 }
 
 void an_stat_metric(const an_variant *v, size_t g, kim_metric m, an_stat *out)

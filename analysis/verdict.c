@@ -106,7 +106,8 @@ static long reps_to_decide(const an_stat *est, double threshold)
  * rounds to zero is written without its sign.  Returns buf. */
 static const char *fixed(char *buf, size_t size, double x, int d)
 {
-    snprintf(buf, size, "%.*f", d, x);
+    if (fabs(x) < 1e9 && d >= 0 && d <= 4 && size > 16) *an_fmt_fixed(buf, x, d) = '\0';
+    else snprintf(buf, size, "%.*f", d, x);
     if (buf[0] == '-' && buf[1 + strspn(buf + 1, "0.")] == '\0')
         memmove(buf, buf + 1, strlen(buf));
     return buf;
@@ -133,31 +134,60 @@ static void percent(char *buf, size_t size, double x, double thr)
     fixed(buf, size, 100.0 * x, d);
 }
 
+/* The words of a reason that depend only on the scenario's targets, one
+ * per target, made once per an_verdicts (a state has thousands of groups):
+ * what follows the estimate in describe. */
+typedef struct {
+    char after[AN_N_TARGETS][96];
+} reason_words;
+
+static void reason_words_init(reason_words *w, const kim_targets *tg)
+{
+    snprintf(w->after[AN_T_WAIT], sizeof w->after[0], " %% start within %g days (target %g %%)",
+             unsigned_zero(tg->wait_days), unsigned_zero(100.0 * tg->wait_quantile));
+    snprintf(w->after[AN_T_UTILIZATION], sizeof w->after[0], " %% (max %g %%)",
+             unsigned_zero(100.0 * tg->max_utilization));
+    snprintf(w->after[AN_T_RENEGED], sizeof w->after[0],
+             " %% of cases gave up waiting (max %g %%)",
+             unsigned_zero(100.0 * tg->max_reneged_share));
+    w->after[AN_T_STABILITY][0] = '\0';
+}
+
+/* Appends s to the string in buf[0..size), truncated as snprintf would. */
+static void append(char *buf, size_t size, const char *s)
+{
+    size_t n = strlen(buf), m = strlen(s);
+    if (n + 1 >= size) return;
+    if (m > size - 1 - n) m = size - 1 - n;
+    memcpy(buf + n, s, m);
+    buf[n + m] = '\0';
+}
+
 /* The estimate in the target's own words: the metric the verdict is
  * decided on (the wait target: the share that started within the target
  * wait, not the wait at the quantile, whose mean over replications can lie
  * on the other side of the target). */
-static void describe(const an_variant *v, const an_verdict *vd, char *buf,
-                     size_t size)
+static void describe(const reason_words *w, const an_variant *v, const an_verdict *vd,
+                     char *buf, size_t size)
 {
     const kim_targets *tg = &v->sc->targets;
     const an_stat *e = &vd->est;
     char x[32], lo[32], hi[32];
+    buf[0] = '\0';
     switch (vd->target) {
     case AN_T_WAIT:
         percent(x, sizeof x, e->mean, tg->wait_quantile);
-        snprintf(buf, size, "%s %% start within %g days (target %g %%)", x,
-                 unsigned_zero(tg->wait_days), unsigned_zero(100.0 * tg->wait_quantile));
+        append(buf, size, x);
+        append(buf, size, w->after[AN_T_WAIT]);
         break;
     case AN_T_UTILIZATION:
-        snprintf(buf, size, "utilization %s %% (max %g %%)",
-                 fixed(x, sizeof x, 100.0 * e->mean, 0),
-                 unsigned_zero(100.0 * tg->max_utilization));
+        append(buf, size, "utilization ");
+        append(buf, size, fixed(x, sizeof x, 100.0 * e->mean, 0));
+        append(buf, size, w->after[AN_T_UTILIZATION]);
         break;
     case AN_T_RENEGED:
-        snprintf(buf, size, "%s %% of cases gave up waiting (max %g %%)",
-                 fixed(x, sizeof x, 100.0 * e->mean, 1),
-                 unsigned_zero(100.0 * tg->max_reneged_share));
+        append(buf, size, fixed(x, sizeof x, 100.0 * e->mean, 1));
+        append(buf, size, w->after[AN_T_RENEGED]);
         break;
     default:
         fixed(x, sizeof x, fabs(e->mean), 1);
@@ -174,32 +204,33 @@ static void describe(const an_variant *v, const an_verdict *vd, char *buf,
 }
 
 /* The reason of vd, from `ran` replications. */
-static void set_reason(const an_variant *v, size_t ran, an_verdict *vd)
+static void set_reason(const reason_words *w, const an_variant *v, size_t ran,
+                       an_verdict *vd)
 {
-    char what[128];
-    vd->reason[0] = '\0';
+    char *r = vd->reason;
+    size_t size = sizeof vd->reason;
+    r[0] = '\0';
     if (vd->verdict != AN_INADEQUATE && vd->verdict != AN_UNCERTAIN) return;
-    describe(v, vd, what, sizeof what);
+    describe(w, v, vd, r, size < 128 ? size : 128);     /* the estimate, then why */
     if (vd->est.n < 2 && ran < 2)
-        snprintf(vd->reason, sizeof vd->reason,
-                 "%s; one replication: no confidence interval; run more", what);
-    else if (vd->est.n < 2)
-        snprintf(vd->reason, sizeof vd->reason, "%s; one of %zu replications has "
-                 "a value: no confidence interval; run more", what, ran);
-    else if (vd->verdict == AN_INADEQUATE)
-        snprintf(vd->reason, sizeof vd->reason, "%s", what);
+        append(r, size, "; one replication: no confidence interval; run more");
+    else if (vd->est.n < 2) {
+        size_t n = strlen(r);
+        snprintf(r + n, size - n, "; one of %zu replications has "
+                 "a value: no confidence interval; run more", ran);
+    } else if (vd->verdict == AN_INADEQUATE)
+        return;
     else if (vd->reps_to_decide < 0)
-        snprintf(vd->reason, sizeof vd->reason,
-                 "%s; on the threshold, more replications are unlikely to decide it",
-                 what);
-    else if (vd->reps_to_decide >= REPS_MAX)
-        snprintf(vd->reason, sizeof vd->reason,
-                 "%s; more than %ld replications needed to decide it",
-                 what, REPS_MAX);
-    else
-        snprintf(vd->reason, sizeof vd->reason,
-                 "%s; about %ld replications would likely decide it", what,
-                 vd->reps_to_decide);
+        append(r, size, "; on the threshold, more replications are unlikely to decide it");
+    else {
+        size_t n = strlen(r);
+        if (vd->reps_to_decide >= REPS_MAX)
+            snprintf(r + n, size - n, "; more than %ld replications needed to decide it",
+                     REPS_MAX);
+        else
+            snprintf(r + n, size - n, "; about %ld replications would likely decide it",
+                     vd->reps_to_decide);
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -269,8 +300,8 @@ static void overloaded(const an_variant *v, size_t over, size_t ran, an_verdict 
              "waiting-list limit (max_waiting = %ld)", over, ran, limit);
 }
 
-static void verdict_of(const an_variant *v, size_t g, an_target t, size_t over,
-                       size_t ran, an_verdict *vd)
+static void verdict_of(const reason_words *w, const an_variant *v, size_t g,
+                       an_target t, size_t over, size_t ran, an_verdict *vd)
 {
     int upper = t != AN_T_WAIT;
     memset(vd, 0, sizeof *vd);
@@ -285,13 +316,15 @@ static void verdict_of(const an_variant *v, size_t g, an_target t, size_t over,
     vd->verdict = an_decide(&vd->est, vd->threshold, upper);
     if (vd->verdict == AN_UNCERTAIN)
         vd->reps_to_decide = reps_to_decide(&vd->est, vd->threshold);
-    set_reason(v, ran, vd);
+    set_reason(w, v, ran, vd);
 }
 
 size_t an_verdicts(const an_variant *v, an_verdict **out)
 {
     size_t n = 0, ran;
     size_t over = an_overloaded_reps(v, &ran);
+    reason_words w;
+    reason_words_init(&w, &v->sc->targets);
     for (size_t g = 0; g < v->groups->n; g++)
         if (judged(v->groups->kind[g])) n++;
     *out = sim_xmalloc(n * AN_N_TARGETS * sizeof **out);
@@ -299,7 +332,7 @@ size_t an_verdicts(const an_variant *v, an_verdict **out)
     for (size_t g = 0; g < v->groups->n; g++) {
         if (!judged(v->groups->kind[g])) continue;
         for (int t = 0; t < AN_N_TARGETS; t++)
-            verdict_of(v, g, (an_target)t, over, ran, &(*out)[k++]);
+            verdict_of(&w, v, g, (an_target)t, over, ran, &(*out)[k++]);
     }
     return k;
 }

@@ -269,7 +269,11 @@ cli_jwriter *cli_jwriter_open(cli_run *run, int rank, int thread)
     for (int k = 0; k < NLOG; k++) {
         snprintf(path, sizeof path, "%s.%s", stem, jr_exts[k]);
         if (!(w->f[k] = fopen(path, "w"))) { close_writer(w); return NULL; }
-        setvbuf(w->f[k], w->buf + k * IOBUF, _IOFBF, IOBUF);
+        /* The time series arrives in chunks of up to 1 MB (cli/exec.c
+         * flush_rows): unbuffered, fwrite hands each to write(2) whole
+         * instead of copying most of it through the buffer first. */
+        if (k == jr_kind("ts")) setvbuf(w->f[k], NULL, _IONBF, 0);
+        else setvbuf(w->f[k], w->buf + k * IOBUF, _IOFBF, IOBUF);
         w->file[k] = add_file(j, path, 1);
     }
     pthread_mutex_lock(&j->lock);

@@ -566,8 +566,8 @@ kim_model *kim_model_new(const kim_scenario *sc)
     m->dur_factor = sim_xcalloc(sc->n_case_types + 1, sizeof *m->dur_factor);
     for (size_t mu = 0; mu < sc->n_munis; mu++) {
         kmuni_state *ms = &m->muni[mu];
-        ms->arr_rng = sim_rng_alloc(T);
-        ms->case_rng = sim_rng_alloc(T);
+        ms->arr_rng = sim_rng_like(m->init_rng);
+        ms->case_rng = sim_rng_like(m->init_rng);
         ms->base_rate = sc->munis[mu].arrivals_per_day;
         ms->rate_bound = ms->base_rate;
         for (size_t i = 0; i < sc->n_drivers; i++)

@@ -31,7 +31,7 @@ void st_init(kim_model *m)
     for (size_t p = 0; p < sc->n_posts; p++) {
         kpost_state *ps = &m->post[p];
         if (!dynamic(&sc->posts[p])) continue;
-        ps->rng = sim_rng_alloc(sim_rng_type(sc->rng ? sc->rng : "mt19937"));
+        ps->rng = sim_rng_like(m->init_rng);
         ps->cap_pos = 8;
         ps->pos = sim_xcalloc(ps->cap_pos, sizeof *ps->pos);
     }

@@ -63,12 +63,18 @@ static const char *num(char buf[40], double x)
 /* A string literal: quotes and backslashes escaped. */
 static void str(FILE *f, const char *s)
 {
+    static const char special[] = "\"\\\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a"
+        "\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b"
+        "\x1c\x1d\x1e\x1f";
     fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char ch = (unsigned char)*s;
+    while (s && *s) {
+        size_t n = strcspn(s, special);        /* a run written whole */
+        fwrite(s, 1, n, f);
+        s += n;
+        if (!*s) break;
+        unsigned char ch = (unsigned char)*s++;
         if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
-        else if (ch < 0x20) fprintf(f, "\\x%02x", ch);
-        else fputc(ch, f);
+        else fprintf(f, "\\x%02x", ch);
     }
     fputc('"', f);
 }
@@ -77,7 +83,10 @@ static void str(FILE *f, const char *s)
 static void real(FILE *f, const char *key, double x)
 {
     char b[40];
-    fprintf(f, "%s = %s; ", key, num(b, x));
+    fputs(key, f);
+    fputs(" = ", f);
+    fputs(num(b, x), f);
+    fputs("; ", f);
 }
 
 static void print_dist(FILE *f, const char *key, const kim_dist *d)
@@ -172,9 +181,14 @@ static void print_munis(FILE *f, const kim_scenario *sc)
     for (size_t i = 0; i < sc->n_munis; i++) {
         const kim_muni *m = &sc->munis[i];
         item_head(f, m->name, m->id);
-        real(f, "arrivals_per_day", m->arrivals_per_day);
-        fprintf(f, " # %.6g per year\n    ", 365.0 * m->arrivals_per_day);
-        real(f, "weight", m->weight);
+        char rate[40];
+        fputs("arrivals_per_day = ", f);
+        fputs(num(rate, m->arrivals_per_day), f);
+        fprintf(f, ";  # %.6g per year\n    weight = ", 365.0 * m->arrivals_per_day);
+        char b[40];                     /* the weight is often the rate itself */
+        int same = m->weight == m->arrivals_per_day && !signbit(m->weight) == !signbit(m->arrivals_per_day);
+        fputs(same ? rate : num(b, m->weight), f);
+        fputs("; ", f);
         fprintf(f, "initial = { waiting = %d; open = %d; }; }%s\n", m->initial_waiting,
                 m->initial_open, i + 1 < sc->n_munis ? "," : "");
     }

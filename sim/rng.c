@@ -38,6 +38,15 @@ gsl_rng *sim_rng_alloc(const gsl_rng_type *T)
     return r;
 }
 
+gsl_rng *sim_rng_like(const gsl_rng *proto)
+{
+    gsl_rng *r = gsl_rng_clone(proto);
+    if (!r) {
+        SIM_ASSERT(!"gsl_rng_clone failed");
+    }
+    return r;
+}
+
 gsl_rng *sim_rng_new(const gsl_rng_type *T, uint64_t seed)
 {
     gsl_rng *r = sim_rng_alloc(T);

@@ -92,10 +92,16 @@ uint64_t sim_seed_mix(uint64_t master, uint64_t replication, uint64_t stream);
 /* Returns a new generator of type T (NULL: gsl_rng_mt19937) seeded with
  * `seed`; the caller frees it with gsl_rng_free. */
 gsl_rng *sim_rng_new(const gsl_rng_type *T, uint64_t seed);
-/* A stream that its owner seeds (sim_rng_seed) before each use: a model
- * holds one per municipality and post and seeds them per replication, so
- * seeding them at allocation too (624 words each for mt19937) is waste. */
+/* A generator of type T (NULL: mt19937) for a stream that its owner seeds
+ * (sim_rng_seed) before each use.  gsl_rng_alloc seeds it with GSL's
+ * default seed, which for mt19937 costs as much as the seeding proper
+ * (624 words), so a model allocates one stream this way and the rest, one
+ * per municipality and post, with sim_rng_like. */
 gsl_rng *sim_rng_alloc(const gsl_rng_type *T);
+/* Another generator of proto's type, its state a copy of proto's
+ * (gsl_rng_clone): a memcpy instead of gsl_rng_alloc's seeding, for
+ * streams that are seeded before use. */
+gsl_rng *sim_rng_like(const gsl_rng *proto);
 /* Re-seeds an existing generator. */
 void sim_rng_seed(gsl_rng *r, uint64_t seed);
 /* Looks up a GSL generator by name ("mt19937", "ranlxd2", ...); NULL when

@@ -1036,6 +1036,49 @@ static void test_analysis_fmt_num_matches_printf(void **state)
     gsl_rng_free(r);
 }
 
+/* an_fmt_fixed against snprintf("%.*f"), d = 0..4: log-uniform values,
+ * decimals with d + 1 digits (many exactly or nearly on a half: 0.125,
+ * 2.5, 0.05), their neighbours, and the ends of the range; 1.6 million
+ * values in all. */
+static void expect_fixed(double x, int d)
+{
+    char want[64], got[64];
+    snprintf(want, sizeof want, "%.*f", d, x);
+    *an_fmt_fixed(got, x, d) = '\0';
+    if (strcmp(got, want) != 0)
+        fail_msg("%a with %d: got \"%s\", printf \"%s\"", x, d, got, want);
+}
+
+static void test_analysis_fmt_fixed_matches_printf(void **state)
+{
+    (void)state;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 20261122);
+    for (int i = 0; i < 200000; i++) {          /* log-uniform over 1e-7 .. 1e9 */
+        double x = pow(10.0, -7.0 + 16.0 * gsl_rng_uniform(r));
+        if (x >= 1e9) continue;
+        for (int d = 0; d <= 4; d++) expect_fixed(gsl_rng_uniform(r) < 0.5 ? x : -x, d);
+    }
+    for (int i = 0; i < 200000; i++) {          /* halves at every d, and neighbours */
+        int d = (int)gsl_rng_uniform_int(r, 5);
+        double k = (double)gsl_rng_uniform_int(r, 20000000) + 0.5;
+        double x = k / pow(10.0, (double)d);
+        expect_fixed(x, d);
+        expect_fixed(-x, d);
+        expect_fixed(nextafter(x, 0.0), d);
+        expect_fixed(nextafter(x, INFINITY), d);
+    }
+    const double edge[] = { 0.0, -0.0, 0.5, 1.5, 2.5, 0.05, 0.15, 0.25, 0.35, 0.005,
+                            0.00005, 0.00004999, 1e-300, 999999999.99995, 999999999.5,
+                            99.95, 89.96, 90.0, 12.345, 1e9 - 1 };
+    for (size_t i = 0; i < sizeof edge / sizeof *edge; i++)
+        for (int d = 0; d <= 4; d++) {
+            expect_fixed(edge[i], d);
+            expect_fixed(-edge[i], d);
+        }
+    gsl_rng_free(r);
+}
+
 static void test_analysis_fmt_long_matches_printf(void **state)
 {
     (void)state;
@@ -1124,6 +1167,7 @@ int main(void)
         cmocka_unit_test(test_analysis_put_num_matches_printf),
         cmocka_unit_test(test_analysis_fmt_num_matches_printf),
         cmocka_unit_test(test_analysis_fmt_long_matches_printf),
+        cmocka_unit_test(test_analysis_fmt_fixed_matches_printf),
         cmocka_unit_test(test_analysis_fmt_field_matches_csv_field),
         cmocka_unit_test(test_analysis_wait_change_needs_two_replications),
     };
