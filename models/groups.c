@@ -9,7 +9,6 @@
 #include "kim.h"
 #include "../sim/sim.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,9 +22,10 @@ const char *const kim_metric_names[KIM_N_METRICS] = {
 
 static char *label(const char *prefix, const char *name)
 {
-    size_t n = strlen(prefix) + strlen(name) + 1;
-    char *s = sim_xmalloc(n);
-    snprintf(s, n, "%s%s", prefix, name);
+    size_t a = strlen(prefix), b = strlen(name);
+    char *s = sim_xmalloc(a + b + 1);
+    memcpy(s, prefix, a);
+    memcpy(s + a, name, b + 1);
     return s;
 }
 

@@ -35,7 +35,7 @@ static int item_head(scn_ctx *c, const config_setting_t *e, const char *list,
 {
     const char *nm = NULL, *given = NULL;
     char *tree_id = scn_tree_id(e);
-    if (tree_id && valid_id(tree_id)) snprintf(path, SCN_PATH, "%s.%s", list, tree_id);
+    if (tree_id && valid_id(tree_id)) scn_join(path, list, tree_id);
     else snprintf(path, SCN_PATH, "%s.[%zu]", list, i);
     free(tree_id);
     if (scn_check_keys(c, e, path, keys) ||

@@ -79,6 +79,17 @@ static void str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* An integer, as "%lld" (posts and municipalities print several). */
+static void integer(FILE *f, long long x)
+{
+    char b[24], *p = b + sizeof b;
+    unsigned long long u = x < 0 ? 0ull - (unsigned long long)x : (unsigned long long)x;
+    *--p = '\0';
+    do *--p = (char)('0' + u % 10); while ((u /= 10) != 0);
+    if (x < 0) *--p = '-';
+    fputs(p, f);
+}
+
 /* "key = value; " for a real. */
 static void real(FILE *f, const char *key, double x)
 {
@@ -189,8 +200,11 @@ static void print_munis(FILE *f, const kim_scenario *sc)
         int same = m->weight == m->arrivals_per_day && !signbit(m->weight) == !signbit(m->arrivals_per_day);
         fputs(same ? rate : num(b, m->weight), f);
         fputs("; ", f);
-        fprintf(f, "initial = { waiting = %d; open = %d; }; }%s\n", m->initial_waiting,
-                m->initial_open, i + 1 < sc->n_munis ? "," : "");
+        fputs("initial = { waiting = ", f);
+        integer(f, m->initial_waiting);
+        fputs("; open = ", f);
+        integer(f, m->initial_open);
+        fputs(i + 1 < sc->n_munis ? "; }; },\n" : "; }; }\n", f);
     }
     fputs(");\n", f);
 }
@@ -217,14 +231,15 @@ static void print_posts(FILE *f, const kim_scenario *sc)
         fputs("carrier = ", f); str(f, p->carrier); fputs(";\n    ", f);
         real(f, "fte", p->fte); real(f, "filled_fte", p->filled_fte);
         real(f, "caseload_per_fte", p->caseload_per_fte);
-        fprintf(f, " # %ld slots\n    serves = ",
-                kim_slots(p->filled_fte, p->caseload_per_fte));
+        fputs(" # ", f);
+        integer(f, kim_slots(p->filled_fte, p->caseload_per_fte));
+        fputs(" slots\n    serves = ", f);
         muni_refs(f, sc, p->serves_all, p->serves, p->n_serves);
         fputs(";\n    staffing = { ", f);
         real(f, "turnover_per_year", p->turnover_per_year);
         if (p->hiring_lag.kind != KIM_DIST_NONE) print_dist(f, "hiring_lag", &p->hiring_lag);
-        fprintf(f, "%s}; }%s\n", p->hiring_lag.kind != KIM_DIST_NONE ? "\n    " : "",
-                i + 1 < sc->n_posts ? "," : "");
+        if (p->hiring_lag.kind != KIM_DIST_NONE) fputs("\n    ", f);
+        fputs(i + 1 < sc->n_posts ? "}; },\n" : "}; }\n", f);
     }
     fputs(");\n", f);
 }

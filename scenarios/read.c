@@ -59,8 +59,19 @@ int scn_fail(scn_ctx *c, const config_setting_t *s, const char *path,
 
 void scn_join(char *dst, const char *prefix, const char *key)
 {
-    if (prefix && *prefix) snprintf(dst, SCN_PATH, "%s.%s", prefix, key);
-    else snprintf(dst, SCN_PATH, "%s", key);
+    /* snprintf(dst, SCN_PATH, "%s.%s", prefix, key) without printf: every
+     * key read makes its path (a state's scenario has thousands) */
+    size_t room = SCN_PATH - 1, n = 0;
+    if (prefix && *prefix) {
+        n = strlen(prefix);
+        if (n > room) n = room;
+        memcpy(dst, prefix, n);
+        if (n < room) dst[n++] = '.';
+    }
+    size_t k = strlen(key);
+    if (k > room - n) k = room - n;
+    memcpy(dst + n, key, k);
+    dst[n + k] = '\0';
 }
 
 const char *scn_type_words(const config_setting_t *s)

@@ -39,6 +39,12 @@ static bool inside_word(const char *text, const char *s)
     return s - 1 > text && (word_char(s[-2]) || s[-2] == '-');
 }
 
+/* Can ch start nothing: no string, comment or literal (and not the end)? */
+static bool plain(char ch)
+{
+    return ch && ch != '"' && ch != '#' && ch != '/' && (ch < '0' || ch > '9');
+}
+
 /* Copies a string literal or comment starting at *s; returns the end. */
 static const char *skip_opaque(const char *s)
 {
@@ -101,8 +107,9 @@ static const char *next_int(const char *text, const char **s, char **o,
 {
     while (**s) {
         const char *p = *s, *e = skip_opaque(p);
-        if (!e) {
-            if (*p < '0' || *p > '9' || inside_word(text, p)) e = p + 1;
+        if (!e && (*p < '0' || *p > '9' || inside_word(text, p))) {
+            e = p + 1;
+            while (plain(*e)) e++;          /* and the run of plain characters after it */
         }
         if (e) {
             if (o) { memcpy(*o, p, (size_t)(e - p)); *o += e - p; }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../scenarios/scn.h"
+#include "../scenarios/scn_impl.h"
 #include "../sim/sim.h"
 
 #define GOOD "tests/fixtures/good/"
@@ -578,6 +579,37 @@ static void test_scenarios_hash_stable(void **state)
 
 /* Integer literals beyond 32 bits keep their value; strings, comments
  * and reals are untouched. */
+/* scn_join writes what snprintf("%s.%s") (or "%s" without a prefix)
+ * would into SCN_PATH bytes, truncation at every length included (which
+ * GCC warns of: it is what is compared here). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+static void test_scenarios_join_matches_printf(void **state)
+{
+    (void)state;
+    static char a[2 * SCN_PATH], b[2 * SCN_PATH];
+    const size_t lens[] = { 0, 1, 5, SCN_PATH - 3, SCN_PATH - 2, SCN_PATH - 1, SCN_PATH,
+                            SCN_PATH + 7 };
+    for (size_t i = 0; i < sizeof lens / sizeof *lens; i++)
+        for (size_t j = 1; j < sizeof lens / sizeof *lens; j++) {
+            memset(a, 'p', lens[i]);
+            a[lens[i]] = '\0';
+            memset(b, 'k', lens[j]);
+            b[lens[j]] = '\0';
+            char want[SCN_PATH], got[SCN_PATH];
+            if (lens[i]) snprintf(want, sizeof want, "%s.%s", a, b);
+            else snprintf(want, sizeof want, "%s", b);
+            memset(got, 'x', sizeof got);
+            scn_join(got, a, b);
+            assert_string_equal(got, want);
+            if (!lens[i]) {
+                scn_join(got, NULL, b);
+                assert_string_equal(got, want);
+            }
+        }
+}
+#pragma GCC diagnostic pop
+
 static void test_scenarios_wide_integers(void **state)
 {
     (void)state;
@@ -651,6 +683,7 @@ int main(void)
         cmocka_unit_test(test_scenarios_print_round_trip),
         cmocka_unit_test(test_scenarios_hash_stable),
         cmocka_unit_test(test_scenarios_wide_integers),
+        cmocka_unit_test(test_scenarios_join_matches_printf),
         cmocka_unit_test(test_scenarios_max_waiting),
         cmocka_unit_test(test_scenarios_results_size),
     };
