@@ -33,24 +33,26 @@ void an_csv_field(FILE *f, const char *s)
     putc('"', f);
 }
 
-/* A number field after a comma; empty for NaN. */
-static void num(FILE *f, double x)
-{
-    putc(',', f);
-    if (!isnan(x)) an_put_num(f, x);
-}
-
 void an_put_num(FILE *f, double x)
 {
     char buf[40];
     fwrite(buf, 1, (size_t)(an_fmt_num(buf, x) - buf), f);
 }
 
-/* A text field after a comma. */
-static void text(FILE *f, const char *s)
+/* The metrics' names as CSV fields with the comma after them, made once
+ * per file or replication rather than once per row. */
+typedef struct {
+    char text[KIM_N_METRICS][64];
+    size_t len[KIM_N_METRICS];
+} metric_fields;
+
+static void metric_fields_init(metric_fields *mf)
 {
-    putc(',', f);
-    an_csv_field(f, s);
+    for (int m = 0; m < KIM_N_METRICS; m++) {
+        char *e = an_fmt_field(mf->text[m], kim_metric_names[m]);
+        *e++ = ',';
+        mf->len[m] = (size_t)(e - mf->text[m]);
+    }
 }
 
 /* Flushes and reports: 0, or -1 when any write failed (errno set). */
@@ -71,6 +73,8 @@ static int finish(FILE *f)
 static void summary_rows(FILE *f, const an_variant *v)
 {
     size_t head = 2 * (strlen(v->scenario) + strlen(v->variant)) + 2;
+    metric_fields mf;
+    metric_fields_init(&mf);
     for (size_t g = 0; g < v->groups->n; g++) {
         size_t lead_cap = head + 2 * strlen(v->groups->label[g]) + 4;
         size_t cap = KIM_N_METRICS * (lead_cap + 64 + 7 * 34);
@@ -92,8 +96,8 @@ static void summary_rows(FILE *f, const an_variant *v)
             if (st.n == 0) continue;     /* metric does not apply to g */
             memcpy(p, lead, lead_len);
             p += lead_len;
-            p = an_fmt_field(p, kim_metric_names[m]);
-            *p++ = ',';
+            memcpy(p, mf.text[m], mf.len[m]);
+            p += mf.len[m];
             p = an_fmt_long(p, (long long)st.n);
             const double x[6] = { st.mean, st.sd, st.ci_low, st.ci_high, st.min, st.max };
             for (int i = 0; i < 6; i++) {
@@ -148,6 +152,8 @@ char *an_format_replication(const an_variant *v, size_t r, size_t *len_out)
     /* a row: head, label, metric (< 40 with its commas), number (<= 32) */
     size_t cap = v->groups->n * KIM_N_METRICS * (hn + 2 * longest + 2 + 40 + 32) + 1;
     char *buf = sim_xmalloc(cap), *o = buf;
+    metric_fields mf;
+    metric_fields_init(&mf);
     for (size_t g = 0; g < v->groups->n; g++) {
         const double *x = an_values(v, r, g);
         char label[4096], *le;
@@ -161,8 +167,8 @@ char *an_format_replication(const an_variant *v, size_t r, size_t *len_out)
             memcpy(o, lb, (size_t)(le - lb));
             o += le - lb;
             *o++ = ',';
-            o = an_fmt_field(o, kim_metric_names[m]);
-            *o++ = ',';
+            memcpy(o, mf.text[m], mf.len[m]);
+            o += mf.len[m];
             o = an_fmt_num(o, x[m]);
             *o++ = '\n';
         }
@@ -202,24 +208,41 @@ int an_write_replications(FILE *f, const an_variant *vs, size_t n_vs)
 static void verdict_rows(FILE *f, const an_variant *v)
 {
     an_verdict *vd;
-    size_t n = an_verdicts(v, &vd);
+    size_t n = an_verdicts(v, &vd), longest = 0;
+    for (size_t g = 0; g < v->groups->n; g++) {
+        size_t len = strlen(v->groups->label[g]);
+        if (len > longest) longest = len;
+    }
+    /* a row, formatted whole: each text field at most doubled and quoted,
+     * numbers at most 32 bytes, the names and commas well within 128 */
+    size_t cap = 2 * (strlen(v->scenario) + strlen(v->variant) + longest +
+                      sizeof vd->reason) + 4 * 32 + 21 + 128;
+    char *row = sim_xmalloc(cap);
     for (size_t i = 0; i < n; i++) {
         const an_verdict *d = &vd[i];
         if (d->verdict == AN_NOT_APPLICABLE) continue;
-        an_csv_field(f, v->scenario);
-        text(f, v->variant);
-        text(f, v->groups->label[d->group]);
-        text(f, an_target_names[d->target]);
-        num(f, d->threshold);
-        num(f, d->est.mean);
-        num(f, d->est.ci_low);
-        num(f, d->est.ci_high);
-        text(f, an_verdict_names[d->verdict]);
-        text(f, d->reason);
-        putc(',', f);
-        if (d->reps_to_decide > 0) fprintf(f, "%ld", d->reps_to_decide);
-        putc('\n', f);
+        char *p = an_fmt_field(row, v->scenario);
+        *p++ = ',';
+        p = an_fmt_field(p, v->variant);
+        *p++ = ',';
+        p = an_fmt_field(p, v->groups->label[d->group]);
+        *p++ = ',';
+        p = an_fmt_field(p, an_target_names[d->target]);
+        const double x[4] = { d->threshold, d->est.mean, d->est.ci_low, d->est.ci_high };
+        for (int k = 0; k < 4; k++) {
+            *p++ = ',';
+            if (!isnan(x[k])) p = an_fmt_num(p, x[k]);
+        }
+        *p++ = ',';
+        p = an_fmt_field(p, an_verdict_names[d->verdict]);
+        *p++ = ',';
+        p = an_fmt_field(p, d->reason);
+        *p++ = ',';
+        if (d->reps_to_decide > 0) p = an_fmt_long(p, d->reps_to_decide);
+        *p++ = '\n';
+        fwrite(row, 1, (size_t)(p - row), f);
     }
+    free(row);
     free(vd);
 }
 
