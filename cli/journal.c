@@ -271,7 +271,8 @@ cli_jwriter *cli_jwriter_open(cli_run *run, int rank, int thread)
         if (!(w->f[k] = fopen(path, "w"))) { close_writer(w); return NULL; }
         /* The time series arrives in chunks of up to 1 MB (cli/exec.c
          * flush_rows): unbuffered, fwrite hands each to write(2) whole
-         * instead of copying most of it through the buffer first. */
+         * instead of copying most of it through the buffer first (its
+         * slot of buf is left unused). */
         if (k == jr_kind("ts")) setvbuf(w->f[k], NULL, _IONBF, 0);
         else setvbuf(w->f[k], w->buf + k * IOBUF, _IOFBF, IOBUF);
         w->file[k] = add_file(j, path, 1);

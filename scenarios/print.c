@@ -197,7 +197,8 @@ static void print_munis(FILE *f, const kim_scenario *sc)
         fputs(num(rate, m->arrivals_per_day), f);
         fprintf(f, ";  # %.6g per year\n    weight = ", 365.0 * m->arrivals_per_day);
         char b[40];                     /* the weight is often the rate itself */
-        int same = m->weight == m->arrivals_per_day && !signbit(m->weight) == !signbit(m->arrivals_per_day);
+        int same = m->weight == m->arrivals_per_day &&
+                   !signbit(m->weight) == !signbit(m->arrivals_per_day);
         fputs(same ? rate : num(b, m->weight), f);
         fputs("; ", f);
         fputs("initial = { waiting = ", f);
