@@ -144,32 +144,28 @@ char *an_fmt_num(char *p, double x)
     return p;
 }
 
-/* "%.*f" with d in 0..4 of |x| < 1e9 (at most 16 bytes): y = x * 10^d is within |y| 2^-53 of
- * the exact product, so unless y lies nearer than |y| 2^-50 to a half
- * (where printf's rounding of the exact value decides), both round to the
- * same integer R, and the text is R with its last d digits after the
- * point.  The rest goes to snprintf.  printf writes the sign of any
- * negative x, even when it rounds to zero ("-0.0"), and so does this. */
+/* "%.*f" with d in 0..4 of |x| < 1e9 (at most 16 bytes).  y = |x| 10^d
+ * is within y 2^-53 of the exact product, so unless y lies nearer than
+ * y 2^-50 to a half (where printf's rounding of the exact value decides,
+ * and snprintf is called), both round to the same integer R, and the text
+ * is R with its last d digits after the point.  printf writes the sign of
+ * any negative x, even when it rounds to zero ("-0.0"), and so does this. */
 char *an_fmt_fixed(char *p, double x, int d)
 {
     static const double p10[] = { 1.0, 10.0, 100.0, 1000.0, 10000.0 };
     double a = fabs(x);
     SIM_ASSERT(d >= 0 && d <= 4 && a < 1e9);
-    {
-        double y = a * p10[d], f = y - floor(y);
-        if (fabs(f - 0.5) > y * 0x1p-50) {
-            unsigned long long r = (unsigned long long)(f < 0.5 ? floor(y) : floor(y) + 1.0);
-            if (signbit(x)) *p++ = '-';
-            unsigned long long pd = an_pow10[d];
-            p = an_fmt_long(p, (long long)(r / pd));
-            if (d > 0) {
-                *p++ = '.';
-                unsigned long long fr = r % pd;
-                for (int i = d - 1; i >= 0; i--, fr /= 10) p[i] = (char)('0' + fr % 10);
-                p += d;
-            }
-            return p;
-        }
+    double y = a * p10[d], f = y - floor(y);
+    if (!(fabs(f - 0.5) > y * 0x1p-50)) return p + snprintf(p, 17, "%.*f", d, x);
+    unsigned long long r = (unsigned long long)(f < 0.5 ? floor(y) : floor(y) + 1.0);
+    if (signbit(x)) *p++ = '-';
+    unsigned long long pd = an_pow10[d];
+    p = an_fmt_long(p, (long long)(r / pd));
+    if (d > 0) {
+        *p++ = '.';
+        unsigned long long fr = r % pd;
+        for (int i = d - 1; i >= 0; i--, fr /= 10) p[i] = (char)('0' + fr % 10);
+        p += d;
     }
-    return p + snprintf(p, 17, "%.*f", d, x);
+    return p;
 }

@@ -83,9 +83,6 @@ static void stat_empty(an_stat *out)
     out->min = out->max = NAN;
 }
 
-/* With n = 1 there is no spread to estimate: sd is NaN (undefined with
- * n - 1 = 0 degrees of freedom) and ci_low = ci_high = the value, which is
- * no interval: a verdict from one replication is uncertain (an_decide). */
 /* The 97.5 % quantile of Student's t with df degrees of freedom.  The
  * cells of a summary mostly share one df (the replications run), so the
  * last one is kept, per thread: gsl_cdf_tdist_Pinv iterates. */
@@ -100,6 +97,9 @@ static double t975(size_t df)
     return last_t;
 }
 
+/* With n = 1 there is no spread to estimate: sd is NaN (undefined with
+ * n - 1 = 0 degrees of freedom) and ci_low = ci_high = the value, which is
+ * no interval: a verdict from one replication is uncertain (an_decide). */
 void an_stat_of(const double *x, size_t stride, size_t n, an_stat *out)
 {
     size_t m;

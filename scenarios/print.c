@@ -200,8 +200,7 @@ static void print_munis(FILE *f, const kim_scenario *sc)
         int same = m->weight == m->arrivals_per_day &&
                    !signbit(m->weight) == !signbit(m->arrivals_per_day);
         fputs(same ? rate : num(b, m->weight), f);
-        fputs("; ", f);
-        fputs("initial = { waiting = ", f);
+        fputs("; initial = { waiting = ", f);
         integer(f, m->initial_waiting);
         fputs("; open = ", f);
         integer(f, m->initial_open);

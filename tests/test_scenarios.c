@@ -577,8 +577,6 @@ static void test_scenarios_hash_stable(void **state)
     kim_scenario_fini(&c);
 }
 
-/* Integer literals beyond 32 bits keep their value; strings, comments
- * and reals are untouched. */
 /* scn_join writes what snprintf("%s.%s") (or "%s" without a prefix)
  * would into SCN_PATH bytes, truncation at every length included (which
  * GCC warns of: it is what is compared here). */
@@ -610,6 +608,8 @@ static void test_scenarios_join_matches_printf(void **state)
 }
 #pragma GCC diagnostic pop
 
+/* Integer literals beyond 32 bits keep their value; strings, comments
+ * and reals are untouched. */
 static void test_scenarios_wide_integers(void **state)
 {
     (void)state;
