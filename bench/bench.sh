@@ -156,14 +156,33 @@ else
 fi
 # --- the state-wide scale and instruction counts (valgrind) ---
 sh bench/gen_statewide.sh >"$OUT/statewide.cfg"
-bench statewide "$OUT/statewide.cfg" -j 1
+# interleaved with M/M/c runs, for a wall-time ratio at the same load
+for i in $(seq "$RUNS"); do
+  bench_one statewide "$OUT/statewide.cfg" -j 1
+  bench_one mmc-1m-again bench/mmc-1m.cfg -j 1
+done
+bench_report statewide
+bench_report mmc-1m-again >/dev/null
 # instructions (callgrind: repeatable on a shared machine), whole process
 ir() { valgrind --tool=callgrind --callgrind-out-file="$OUT/cg" "$BIN" run "$@" \
          -o "$OUT/cg-run" --force --quiet >/dev/null 2>&1
        sed -n 's/^summary: //p' "$OUT/cg"; }
 ev() { sed -n 's/^events: //p' "$OUT/cg-run/manifest.txt"; }
-IR_MMC=$(ir bench/mmc-1m.cfg -j 1); EV_MMC=$(ev)
-IR_SW=$(ir "$OUT/statewide.cfg" -j 1); EV_SW=$(ev)
+# the last callgrind run's instructions in GSL and libm: the random draws,
+# which DESIGN.md section 5 fixes (generator, seeds, GSL's distributions)
+# (the objects' counts add up to callgrind's total, or the split is wrong)
+rng() { awk -f bench/cg_objects.awk "$OUT/cg" >"$OUT/cg-objects"
+        all=$(awk '{ s += $1 } END { printf "%.0f", s }' "$OUT/cg-objects")
+        [ "$all" = "$(sed -n 's/^summary: //p' "$OUT/cg")" ] ||
+          echo "bench: cg_objects.awk: the objects add up to $all, not callgrind's total" >&2
+        awk '$2 ~ /\/libgsl\.so|\/libm\.so/ { s += $1 } END { printf "%.0f", s }' "$OUT/cg-objects"; }
+per() { awk "BEGIN{printf \"%.0f\", $1 / $2}"; }
+IR_MMC=$(ir bench/mmc-1m.cfg -j 1); EV_MMC=$(ev); RNG_MMC=$(rng)
+IR_SW=$(ir "$OUT/statewide.cfg" -j 1); EV_SW=$(ev); RNG_SW=$(rng)
+IR_DEF=$(ir scenarios/default.cfg -r 100 -j 1); EV_DEF=$(ev); RNG_DEF=$(rng)
+# the hand-written loop: 1,000,000 customers, two events each
+valgrind --tool=callgrind --callgrind-out-file="$OUT/cg" "$OUT/baseline" >/dev/null 2>&1
+IR_BASE=$(sed -n 's/^summary: //p' "$OUT/cg"); RNG_BASE=$(rng)
 PER_CUST=$(awk "BEGIN{printf \"%.0f\", $IR_MMC / 1e6}")
 PER_EV_MMC=$(awk "BEGIN{printf \"%.0f\", $IR_MMC / $EV_MMC}")
 PER_EV_SW=$(awk "BEGIN{printf \"%.0f\", $IR_SW / $EV_SW}")
@@ -171,11 +190,30 @@ echo
 target "whole process within 1.5x the hand-written loop: $TIME_mmc_1m s vs $bbest s = $(ratio "$TIME_mmc_1m" "$bbest")x" \
   "$(ge 1.5 "$(ratio "$TIME_mmc_1m" "$bbest")")"
 target "<= 750 instructions per customer (callgrind, M/M/c 1M): $PER_CUST" "$(ge 750 "$PER_CUST")"
+echo "   per customer, GSL and libm (the draws): $(per "$RNG_MMC" 1e6), the rest: $(per $((IR_MMC - RNG_MMC)) 1e6);" \
+  "the hand-written loop: $(per "$IR_BASE" 1e6) in all, $(per "$RNG_BASE" 1e6) and $(per $((IR_BASE - RNG_BASE)) 1e6)"
 target "state-wide per-event cost within 2x of M/M/c (instructions): $PER_EV_SW vs $PER_EV_MMC = $(ratio "$PER_EV_SW" "$PER_EV_MMC")x" \
   "$(ge 2 "$(ratio "$PER_EV_SW" "$PER_EV_MMC")")"
+echo "   per event, GSL and libm: state-wide $(per "$RNG_SW" "$EV_SW") (lognormal durations), M/M/c $(per "$RNG_MMC" "$EV_MMC");" \
+  "the rest: $(per $((IR_SW - RNG_SW)) "$EV_SW") vs $(per $((IR_MMC - RNG_MMC)) "$EV_MMC")" \
+  "= $(ratio "$(per $((IR_SW - RNG_SW)) "$EV_SW")" "$(per $((IR_MMC - RNG_MMC)) "$EV_MMC")")x"
+# in wall time the state-wide run costs more: its data (1,400 groups'
+# histograms, 800 generators' states, the calendar) do not fit the caches
+NS_SW=$(awk "BEGIN{printf \"%.0f\", $TIME_statewide * 1e9 / $EV_SW}")
+NS_MMC=$(awk "BEGIN{printf \"%.0f\", $TIME_mmc_1m_again * 1e9 / $EV_MMC}")
+echo "   in wall time: $NS_SW ns vs $NS_MMC ns per event = $(ratio "$NS_SW" "$NS_MMC")x (caches: docs/performance.md)"
 target "peak RSS at 10M < 32 MiB: $RSS_mmc_10m KiB" "$( [ "$RSS_mmc_10m" -lt 32768 ] && echo 1 || echo 0)"
 bench default-1000-j2 scenarios/default.cfg -r 1000 -j 2
 target "1000 replications of default.cfg with -j 2 at >= 15 M events/s: $EPS_default_1000_j2 M events/s" \
   "$(ge "$EPS_default_1000_j2" 15)"
 echo "   host: at the hand-written loop's speed here ($beps against 23 M events/s)," \
   "15 M events/s is $(here 15) M"
+# A ceiling for this machine: default.cfg's draws (GSL and libm) plus no
+# more of the program's own work per event than the hand-written loop
+# does, at the loop's instructions per second on each of the two cores.
+RNG_EV=$(per "$RNG_DEF" "$EV_DEF"); BOWN_EV=$(per $((IR_BASE - RNG_BASE)) "$bev")
+RATE=$(awk "BEGIN{printf \"%.2f\", $IR_BASE / $bbest / 1e9}")
+echo "   ceiling: default.cfg's draws take $RNG_EV instructions per event in GSL and libm" \
+  "(callgrind, -r 100: $(per "$IR_DEF" "$EV_DEF") in all), the hand-written loop's own work $BOWN_EV;" \
+  "at the loop's $RATE G instructions/s per core, two cores run at most" \
+  "$(awk "BEGIN{printf \"%.1f\", 2 * $RATE * 1e3 / ($RNG_EV + $BOWN_EV)}") M events/s of that alone"
