@@ -2,7 +2,10 @@
 # make bench — speed and memory of the whole kimsim process.
 # Prints wall time, events, events/s and peak RSS for each benchmark, the
 # median of $BENCH_RUNS runs (default 5), then each target with "ok" or
-# "MISSED" beside it.  Figures, not pass/fail: the exit status is 0.
+# "MISSED" beside it, and under the instruction targets where the
+# instructions go: the random draws (GSL and libm) against the rest, and
+# the ceiling the draws set on the batch target at this machine's speed.
+# Figures, not pass/fail: the exit status is 0.
 #   BENCH_MPI: the MPI build for the mpirun benchmark (default
 #   build-mpi/kimsim, skipped when it is not there; make MPI=1 builds it).
 set -eu
